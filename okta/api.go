@@ -1,0 +1,54 @@
+package okta
+
+import "context"
+
+// API is every call the product makes to Okta. *Client implements it over okta-sdk-golang v5;
+// there is no other implementation outside tests of code that consumes it.
+//
+// Writes that lose their response are reconciled inside the client (the object is looked up by
+// its name), so a create either returns the one object that exists or an error wrapping
+// ErrOutcomeUnknown; it never creates a second one.
+type API interface {
+	// Policies of type ACCESS_POLICY or DEVICE_SIGNAL_COLLECTION.
+	ListPolicies(ctx context.Context, t PolicyType) ([]Policy, error)
+	// ListPoliciesPaged calls page for every page as it arrives (for streaming large orgs).
+	ListPoliciesPaged(ctx context.Context, t PolicyType, pageSize int, page func([]Policy) error) error
+	GetPolicy(ctx context.Context, id string) (*Policy, error)
+	CreatePolicy(ctx context.Context, p Policy, activate bool) (*Policy, error)
+	ReplacePolicy(ctx context.Context, p Policy) (*Policy, error)
+	DeletePolicy(ctx context.Context, id string) error
+	ActivatePolicy(ctx context.Context, id string) error
+	DeactivatePolicy(ctx context.Context, id string) error
+
+	// Rules of a policy.
+	ListRules(ctx context.Context, policyID string) ([]Rule, error)
+	GetRule(ctx context.Context, policyID, ruleID string) (*Rule, error)
+	CreateRule(ctx context.Context, policyID string, r Rule, activate bool) (*Rule, error)
+	ReplaceRule(ctx context.Context, policyID string, r Rule) (*Rule, error)
+	DeleteRule(ctx context.Context, policyID, ruleID string) error
+	ActivateRule(ctx context.Context, policyID, ruleID string) error
+	DeactivateRule(ctx context.Context, policyID, ruleID string) error
+
+	// Mappings of a DEVICE_SIGNAL_COLLECTION policy to ACCESS_POLICY policies.
+	ListMappings(ctx context.Context, policyID string) ([]PolicyMapping, error)
+	MapResource(ctx context.Context, policyID string, m MappingRequest) (*PolicyMapping, error)
+	DeleteMapping(ctx context.Context, policyID, mappingID string) error
+
+	// Device assurance policies.
+	ListDeviceAssurances(ctx context.Context) ([]DeviceAssurance, error)
+	GetDeviceAssurance(ctx context.Context, id string) (*DeviceAssurance, error)
+	CreateDeviceAssurance(ctx context.Context, d DeviceAssurance) (*DeviceAssurance, error)
+	ReplaceDeviceAssurance(ctx context.Context, d DeviceAssurance) (*DeviceAssurance, error)
+	DeleteDeviceAssurance(ctx context.Context, id string) error
+
+	// Pickers.
+	ListIdentityProviders(ctx context.Context) ([]IdentityProvider, error)
+	ListGroups(ctx context.Context) ([]Group, error)
+	ListNetworkZones(ctx context.Context) ([]NetworkZone, error)
+
+	// System Log.
+	QueryLogs(ctx context.Context, q LogQuery) ([]LogEvent, error)
+
+	// OrgURL is the org the client talks to (for display; never carries a secret).
+	OrgURL() string
+}
