@@ -114,7 +114,7 @@ type AssuranceDraft struct {
 
 	GraceMode   string    `json:"graceMode"` // GraceNone, GraceDuration, GraceDateTime
 	GraceDays   int       `json:"graceDays,omitempty"`
-	GraceUntil  time.Time `json:"graceUntil,omitempty"` // entered in local time, sent in UTC
+	GraceUntil  time.Time `json:"graceUntil,omitempty"`  // entered in local time, sent in UTC
 	Remediation string    `json:"remediation,omitempty"` // SHOW or HIDE
 }
 
