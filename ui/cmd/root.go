@@ -1,0 +1,61 @@
+// Package cmd holds the okta-device-wizard command line (cobra): each command is an options
+// struct holding its dependencies, a constructor and a run function, as in cli/cli.
+package cmd
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+)
+
+// Version is set at build time with -ldflags "-X .../ui/cmd.Version=...".
+var Version = "0.1.0-dev"
+
+// IOStreams are the process's standard streams and whether they are terminals.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// InTTY and OutTTY say whether stdin and stdout are terminals; without them the wizard never prompts.
+	InTTY, OutTTY bool
+}
+
+// Org is a connected org: the API, how to show it, and what to release when done.
+type Org struct {
+	API okta.API
+	// Label is the org URL, or "SANDBOX (http://127.0.0.1:port)" for the in-process sandbox.
+	Label   string
+	Sandbox bool
+	Close   func()
+}
+
+// Factory holds what commands depend on, so tests can swap them.
+type Factory struct {
+	IO IOStreams
+	// Connect resolves the configuration (flags, environment, ~/.okta/okta.yaml) and returns the
+	// org to talk to: the configured one, or an in-process sandbox when none is configured.
+	Connect func(ctx context.Context) (*Org, error)
+	// StateDir is where journals, the default sandbox state and logs live.
+	StateDir string
+}
+
+// NewRootCmd builds the command tree. Running it without a subcommand starts the wizard.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := newWizardCmd(f)
+	root.Version = Version
+	root.AddCommand(newSandboxCmd(f), newInspectCmd(f), newApplyCmd(f))
+	return root
+}
+
+// Main runs the command line with the process's streams and returns the exit code.
+func Main() int {
+	f := newDefaultFactory()
+	root := NewRootCmd(f)
+	if err := root.Execute(); err != nil {
+		return exitCode(err)
+	}
+	return 0
+}
