@@ -42,13 +42,15 @@ type DSCDraft struct {
 	Description string `json:"description,omitempty"`
 	// Stage 3: further ACCESS_POLICY ids to map besides the stage 1 policy.
 	ExtraMappings []string `json:"extraMappings,omitempty"`
+	// ExtraMappingNames optionally names the extra policies (id -> name) for step titles.
+	ExtraMappingNames map[string]string `json:"extraMappingNames,omitempty"`
 	// Stage 4: the DSC rule.
 	RuleName           string   `json:"ruleName"`
 	OktaVerify         bool     `json:"oktaVerify"`
 	UserIdentification string   `json:"userIdentification,omitempty"` // ALLOW or IGNORE, with OktaVerify
 	ChromeDeviceTrust  bool     `json:"chromeDeviceTrust"`
 	DevicePostureIdPID string   `json:"devicePostureIdpId,omitempty"`
-	PlatformOS         []string `json:"platformOs,omitempty"` // IOS, ANDROID, WINDOWS, MACOS, CHROMEOS
+	PlatformOS         []string `json:"platformOs,omitempty"` // DSCPlatformOptions: IOS, ANDROID, MACOS (sent as OSX), WINDOWS
 	ZoneIDs            []string `json:"zoneIds,omitempty"`    // network.connection ZONE include
 	// Stage 5: activate the DSC policy as the last request.
 	Activate bool `json:"activate"`
@@ -111,6 +113,8 @@ type AssuranceDraft struct {
 	SecureHardware    bool     `json:"secureHardware,omitempty"` // Android, macOS, Windows
 	ChromeDeviceTrust bool     `json:"chromeDeviceTrust,omitempty"`
 	DevicePostureIdP  bool     `json:"devicePostureIdp,omitempty"`
+	// AndroidDeviceTrust requires Android Device Trust signals (Android only).
+	AndroidDeviceTrust bool `json:"androidDeviceTrust,omitempty"`
 
 	GraceMode   string    `json:"graceMode"` // GraceNone, GraceDuration, GraceDateTime
 	GraceDays   int       `json:"graceDays,omitempty"`

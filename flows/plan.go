@@ -53,7 +53,34 @@ type Step struct {
 	// DependsOn lists the step ids whose results this step needs; steps without a dependency
 	// between them may run together.
 	DependsOn []string `json:"dependsOn,omitempty"`
+	// Refs names the existing objects (policies, rules, groups, IdPs, zones, assurance policies)
+	// whose ids the step carries, so a saved plan can be resolved by name in another org
+	// (flows.CollectRefs fills it, flows.ResolveRefs uses it).
+	Refs []Ref `json:"refs,omitempty"`
 }
+
+// Ref is an existing object a step refers to by id, with its name as read from the org.
+type Ref struct {
+	Kind RefKind `json:"kind"`
+	ID   string  `json:"id"`
+	Name string  `json:"name,omitempty"`
+	// Platform of a device assurance policy; PolicyID of a rule's policy (an id or placeholder).
+	Platform string `json:"platform,omitempty"`
+	PolicyID string `json:"policyId,omitempty"`
+}
+
+// RefKind is the kind of object a Ref names.
+type RefKind string
+
+const (
+	RefAccessPolicy     RefKind = "accessPolicy"
+	RefDSCPolicy        RefKind = "deviceSignalCollectionPolicy"
+	RefRule             RefKind = "rule"
+	RefGroup            RefKind = "group"
+	RefIdentityProvider RefKind = "identityProvider"
+	RefNetworkZone      RefKind = "networkZone"
+	RefDeviceAssurance  RefKind = "deviceAssurance"
+)
 
 // Plan is the ordered list of requests a flow will send.
 type Plan struct {

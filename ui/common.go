@@ -5,8 +5,8 @@ package ui
 import (
 	"log/slog"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 )
@@ -36,6 +36,15 @@ type Screen interface {
 	// ShortHelp lists the bindings the footer shows for this screen.
 	ShortHelp() []key.Binding
 }
+
+// Shell contracts (ui/app.go, home.go, review.go, submit.go):
+//   - A flow appears on the home screen by calling RegisterFlow(FlowEntry{Order, Title,
+//     Description, Start}) from an init func in its own file (10 DSC, 20 assurance, 30 inspect).
+//   - Optional screen interfaces the root honours: Titled (header title), Staged (stepper),
+//     Explainer (ctrl+e text), Revealer (called when on top again after a pop), InputCapturer.
+//   - NewReview(c, plan, ReviewOptions{...}) and NewSubmit(c, plan, onDone) are Screens to push;
+//     (*Submit).OnFix(func(stage int) tea.Cmd) and Continue(plan) give fix-and-continue.
+//   - Extra navigation: PopToMsg{Target} and ReplaceMsg{Screen}.
 
 // Navigation messages a screen sends to the root model.
 type (

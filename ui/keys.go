@@ -16,7 +16,7 @@ func DefaultKeyMap() KeyMap {
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Quit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Explain: key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "explain stage")),
+		Explain: key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "explain")),
 		Filter:  key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
 	}

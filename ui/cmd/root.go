@@ -40,6 +40,11 @@ type Factory struct {
 	Connect func(ctx context.Context) (*Org, error)
 	// StateDir is where journals, the default sandbox state and logs live.
 	StateDir string
+	// Config holds the connection flags (--org-url, --auth-mode, ...); Connect passes its
+	// non-empty fields to okta.LoadConfig as overrides. Never a token: secrets stay out of flags.
+	Config okta.Config
+	// LogFile is where the log goes; "" means <StateDir>/okta-device-wizard.log.
+	LogFile string
 }
 
 // NewRootCmd builds the command tree. Running it without a subcommand starts the wizard.

@@ -1,12 +1,143 @@
 package cmd
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 )
 
-// Placeholder until this command lands; the owner replaces this file.
+// sandboxServeOptions are the inputs of `sandbox serve`.
+type sandboxServeOptions struct {
+	IO        IOStreams
+	StateDir  string
+	Addr      string
+	StatePath string
+	Token     string
+	Faults    string
+	Verbose   bool
+	// ready is called once the server listens (tests use it to learn the URL).
+	ready func(url, token string)
+}
+
 func newSandboxCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{Use: "sandbox", RunE: func(*cobra.Command, []string) error { return errors.New("sandbox: not built yet") }}
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run a local sandbox Okta org for trying the wizard safely",
+		Long: "The sandbox answers the Okta Management API endpoints the wizard uses, the way a fresh\n" +
+			"Identity Engine org does, and keeps its state in a JSON file.",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	cmd.AddCommand(newSandboxServeCmd(f, nil))
+	return cmd
+}
+
+func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Command {
+	opts := &sandboxServeOptions{IO: f.IO, StateDir: f.StateDir, ready: ready}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a sandbox org until interrupted",
+		Example: "  okta-device-wizard sandbox serve --addr 127.0.0.1:8099\n" +
+			"  okta-device-wizard sandbox serve --faults 'latency=50ms;429@POST /api/v1/policies#1'",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if opts.IO.Out == nil {
+				opts.IO.Out = c.OutOrStdout()
+			}
+			if opts.IO.ErrOut == nil {
+				opts.IO.ErrOut = c.ErrOrStderr()
+			}
+			ctx := c.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runSandboxServe(ctx, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8099", "address to listen on (use port 0 for any free port)")
+	cmd.Flags().StringVar(&opts.StatePath, "state", "", "JSON state file of the org (default: sandbox.json in the state directory)")
+	cmd.Flags().StringVar(&opts.Token, "token", "", "API token the sandbox accepts (default: a random one)")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "faults to inject, e.g. 'latency=50ms;429@POST /api/v1/policies#1' (default: $"+sandbox.FaultsEnv+")")
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log every fault and state error to stderr")
+	return cmd
+}
+
+// defaultSandboxStatePath is where the sandbox org lives unless --state says otherwise.
+func defaultSandboxStatePath(stateDir string) (string, error) {
+	if stateDir == "" {
+		if xdg := os.Getenv("XDG_STATE_HOME"); xdg != "" {
+			stateDir = filepath.Join(xdg, "okta-device-wizard")
+		} else {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return "", fmt.Errorf("cannot find a state directory for the sandbox (pass --state): %w", err)
+			}
+			stateDir = filepath.Join(home, ".local", "state", "okta-device-wizard")
+		}
+	}
+	return filepath.Join(stateDir, "sandbox.json"), nil
+}
+
+func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
+	statePath := opts.StatePath
+	if statePath == "" {
+		p, err := defaultSandboxStatePath(opts.StateDir)
+		if err != nil {
+			return err
+		}
+		statePath = p
+	}
+	var faults sandbox.Faults
+	var err error
+	if opts.Faults != "" {
+		faults, err = sandbox.ParseFaults(opts.Faults)
+		if err != nil {
+			return fmt.Errorf("--faults: %w", err)
+		}
+	} else if faults, err = sandbox.FaultsFromEnv(); err != nil {
+		return err
+	}
+	level := slog.LevelWarn
+	if opts.Verbose {
+		level = slog.LevelInfo
+	}
+	var logOut io.Writer = opts.IO.ErrOut
+	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	srv, err := sandbox.New(sandbox.Options{StatePath: statePath, Token: opts.Token, Faults: faults, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(opts.Addr); err != nil {
+		srv.Close()
+		return err
+	}
+	defer srv.Close()
+
+	out := opts.IO.Out
+	fmt.Fprintf(out, "Sandbox Okta org running at %s\n", srv.URL())
+	fmt.Fprintf(out, "State file: %s\n", statePath)
+	if len(faults.Rules) > 0 || faults.Latency > 0 {
+		fmt.Fprintf(out, "Injected faults: %s\n", faults)
+	}
+	// Printing this token is deliberate: it belongs to the local sandbox, not to a real org.
+	fmt.Fprintf(out, "API token: %s\n\nPoint the wizard (or any Okta SDK) at it with:\n", srv.Token())
+	fmt.Fprintf(out, "  export OKTA_CLIENT_ORGURL=%s OKTA_CLIENT_TOKEN=%s\n\nPress Ctrl+C to stop.\n", srv.URL(), srv.Token())
+	if opts.ready != nil {
+		opts.ready(srv.URL(), srv.Token())
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(out, "Sandbox stopped.")
+	return nil
 }

@@ -1,0 +1,646 @@
+package flows_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+)
+
+// inspectOrg is a sandbox org reached through the real okta.Client.
+type inspectOrg struct {
+	srv    *sandbox.Server
+	api    *okta.Client
+	flight *flightCounter
+}
+
+// flightCounter records the most requests ever in flight at once.
+type flightCounter struct {
+	next     http.RoundTripper
+	now, max atomic.Int64
+	total    atomic.Int64
+}
+
+func (f *flightCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := f.now.Add(1)
+	defer f.now.Add(-1)
+	f.total.Add(1)
+	for {
+		m := f.max.Load()
+		if n <= m || f.max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	return f.next.RoundTrip(r)
+}
+
+func newInspectOrg(tb testing.TB) *inspectOrg {
+	tb.Helper()
+	srv, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Close() })
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// A dialled but unused connection holds the server's graceful shutdown for 5 s.
+	tb.Cleanup(tr.CloseIdleConnections)
+	fc := &flightCounter{next: tr}
+	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), Transport: fc})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &inspectOrg{srv: srv, api: api, flight: fc}
+}
+
+func inspPtr[T any](v T) *T { return &v }
+
+func (o *inspectOrg) policy(t *testing.T, typ okta.PolicyType, name string, active bool) *okta.Policy {
+	t.Helper()
+	p, err := o.api.CreatePolicy(context.Background(), okta.Policy{Type: typ, Name: name}, active)
+	if err != nil {
+		t.Fatalf("create policy %q: %v", name, err)
+	}
+	return p
+}
+
+func (o *inspectOrg) deviceRule(t *testing.T, policyID, name string, priority int, dev *okta.DeviceCondition) *okta.Rule {
+	t.Helper()
+	r := okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: name, Priority: inspPtr(priority),
+		Conditions: &okta.RuleConditions{Device: dev},
+		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW"}},
+	}
+	created, err := o.api.CreateRule(context.Background(), policyID, r, true)
+	if err != nil {
+		t.Fatalf("create rule %q: %v", name, err)
+	}
+	return created
+}
+
+func (o *inspectOrg) dscRule(t *testing.T, policyID, name string, providers ...okta.DeviceContextProvider) *okta.Rule {
+	t.Helper()
+	r := okta.Rule{
+		Type: okta.TypeDeviceSignalCollection, Name: name,
+		Actions: &okta.RuleActions{DeviceSignalCollection: &okta.DeviceSignalCollectionAction{DeviceContextProviders: providers}},
+	}
+	created, err := o.api.CreateRule(context.Background(), policyID, r, true)
+	if err != nil {
+		t.Fatalf("create DSC rule %q: %v", name, err)
+	}
+	return created
+}
+
+func (o *inspectOrg) mapPolicy(t *testing.T, dscID, appID string) {
+	t.Helper()
+	if _, err := o.api.MapResource(context.Background(), dscID, okta.MappingRequest{ResourceID: appID, ResourceType: string(okta.TypeAccessPolicy)}); err != nil {
+		t.Fatalf("map %s to %s: %v", appID, dscID, err)
+	}
+}
+
+func (o *inspectOrg) assurance(t *testing.T, d okta.DeviceAssurance) *okta.DeviceAssurance {
+	t.Helper()
+	created, err := o.api.CreateDeviceAssurance(context.Background(), d)
+	if err != nil {
+		t.Fatalf("create assurance %q: %v", d.Name, err)
+	}
+	return created
+}
+
+func macOSAssurance(name string) okta.DeviceAssurance {
+	return okta.DeviceAssurance{
+		Name: name, Platform: okta.PlatformMacOS,
+		OSVersion:          &okta.OSVersion{Minimum: "14.0"},
+		DiskEncryptionType: &okta.IncludeStrings{Include: []string{"ALL_INTERNAL_VOLUMES"}},
+		ScreenLockType:     &okta.IncludeStrings{Include: []string{"PASSCODE"}},
+	}
+}
+
+func loadInv(t *testing.T, api okta.API, opts flows.LoadOptions) *flows.Inventory {
+	t.Helper()
+	inv, err := flows.LoadInventory(context.Background(), api, opts, nil)
+	if err != nil {
+		t.Fatalf("LoadInventory: %v", err)
+	}
+	return inv
+}
+
+func findApp(t *testing.T, inv *flows.Inventory, id string) flows.AppPolicyInfo {
+	t.Helper()
+	for _, a := range inv.AppPolicies {
+		if a.Policy.ID == id {
+			return a
+		}
+	}
+	t.Fatalf("app sign-in policy %s not in the inventory", id)
+	return flows.AppPolicyInfo{}
+}
+
+func findDSC(t *testing.T, inv *flows.Inventory, id string) flows.DSCInfo {
+	t.Helper()
+	for _, d := range inv.DSCPolicies {
+		if d.Policy.ID == id {
+			return d
+		}
+	}
+	t.Fatalf("DSC policy %s not in the inventory", id)
+	return flows.DSCInfo{}
+}
+
+func findAssurance(t *testing.T, inv *flows.Inventory, id string) flows.AssuranceInfo {
+	t.Helper()
+	for _, a := range inv.Assurances {
+		if a.Assurance.ID == id {
+			return a
+		}
+	}
+	t.Fatalf("assurance policy %s not in the inventory", id)
+	return flows.AssuranceInfo{}
+}
+
+func warningsOf(inv *flows.Inventory, code, subjectID string) []flows.Warning {
+	var out []flows.Warning
+	for _, w := range inv.Warnings {
+		if w.Code == code && w.Subject.ID == subjectID {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func TestLoadInventoryViewsAndCrossReferences(t *testing.T) {
+	o := newInspectOrg(t)
+	da := o.assurance(t, macOSAssurance("Mac baseline"))
+	app := o.policy(t, okta.TypeAccessPolicy, "Inspect app policy", true)
+	// Created out of priority order: the inventory lists rules by priority.
+	o.deviceRule(t, app.ID, "Managed only", 1, &okta.DeviceCondition{Registered: inspPtr(true), Managed: inspPtr(true)})
+	o.deviceRule(t, app.ID, "Registered with assurance", 0, &okta.DeviceCondition{Registered: inspPtr(true), Assurance: &okta.AssuranceIDList{Include: []string{da.ID}}})
+	dsc := o.policy(t, okta.TypeDeviceSignalCollection, "Inspect DSC", true)
+	o.dscRule(t, dsc.ID, "Collect from Okta Verify",
+		okta.DeviceContextProvider{Key: okta.ProviderOktaVerify, UserIdentification: "ALLOW"},
+		okta.DeviceContextProvider{Key: okta.ProviderChromeDeviceTrust})
+	o.mapPolicy(t, dsc.ID, app.ID)
+
+	inv := loadInv(t, o.api, flows.LoadOptions{})
+
+	d := findDSC(t, inv, dsc.ID)
+	if d.Policy.Status != okta.StatusActive {
+		t.Errorf("DSC status = %q, want ACTIVE", d.Policy.Status)
+	}
+	if len(d.Mappings) != 1 || d.Mappings[0].PolicyID != app.ID || d.Mappings[0].PolicyName != app.Name {
+		t.Errorf("DSC mappings = %+v, want one to %s %q", d.Mappings, app.ID, app.Name)
+	}
+	var providers []string
+	for _, r := range d.Rules {
+		providers = append(providers, r.Providers...)
+	}
+	if got := strings.Join(providers, "; "); !strings.Contains(got, "OKTA_VERIFY (userIdentification ALLOW)") || !strings.Contains(got, "CHROME_DEVICE_TRUST") {
+		t.Errorf("DSC rule providers = %q", got)
+	}
+
+	a := findApp(t, inv, app.ID)
+	if len(a.MappedDSC) != 1 || a.MappedDSC[0].ID != dsc.ID || a.MappedDSC[0].Name != "Inspect DSC" {
+		t.Errorf("app policy mapped DSC = %+v, want %s", a.MappedDSC, dsc.ID)
+	}
+	var names []string
+	for _, r := range a.Rules {
+		names = append(names, r.Rule.Name)
+	}
+	if len(names) < 2 || names[0] != "Registered with assurance" || names[1] != "Managed only" {
+		t.Errorf("rules in priority order = %q", names)
+	}
+	first := a.Rules[0]
+	if !first.Registered || first.Managed || len(first.Assurances) != 1 || first.Assurances[0].ID != da.ID || first.Assurances[0].Name != "Mac baseline" {
+		t.Errorf("first rule device conditions = %+v", first)
+	}
+	if second := a.Rules[1]; !second.Registered || !second.Managed {
+		t.Errorf("second rule should require managed devices: %+v", second)
+	}
+
+	as := findAssurance(t, inv, da.ID)
+	if len(as.UsedBy) != 1 || as.UsedBy[0].PolicyID != app.ID || as.UsedBy[0].RuleName != "Registered with assurance" {
+		t.Errorf("assurance used by = %+v", as.UsedBy)
+	}
+	if got := strings.Join(as.Checks, ", "); !strings.Contains(got, "OS >= 14.0") || !strings.Contains(got, "disk encryption ALL_INTERNAL_VOLUMES") {
+		t.Errorf("assurance checks = %q", got)
+	}
+	if as.GracePeriod != "none" {
+		t.Errorf("grace period = %q, want none", as.GracePeriod)
+	}
+	// A well-configured chain has no warnings of its own.
+	for _, w := range inv.Warnings {
+		if w.Subject.ID == app.ID || w.Subject.ID == dsc.ID || w.Subject.ID == da.ID {
+			t.Errorf("unexpected warning %+v", w)
+		}
+	}
+
+	// Rows: the table cells carry the cross-references.
+	rows := inv.Filter(flows.KindApp, "inspect app")
+	if len(rows) != 1 || rows[0].Cells[5] != "Inspect DSC" || rows[0].Cells[4] != "Mac baseline" {
+		t.Errorf("app rows for %q = %+v", "inspect app", rows)
+	}
+	js, err := inv.DetailJSON(rows[0])
+	if err != nil || !strings.Contains(string(js), `"mappedDsc"`) || !strings.Contains(string(js), dsc.ID) {
+		t.Errorf("detail JSON = %s, %v", js, err)
+	}
+}
+
+func TestLoadInventoryWarnings(t *testing.T) {
+	o := newInspectOrg(t)
+	now := time.Now()
+	// 1. A rule requiring registered devices in a policy no DSC policy is mapped to.
+	lonely := o.policy(t, okta.TypeAccessPolicy, "No DSC here", true)
+	o.deviceRule(t, lonely.ID, "Needs registered", 0, &okta.DeviceCondition{Registered: inspPtr(true)})
+	// 2. A managed rule in a policy mapped only to an inactive DSC policy: also warns, and the
+	//    inactive DSC policy warns itself.
+	servedByInactive := o.policy(t, okta.TypeAccessPolicy, "Inactive DSC only", true)
+	o.deviceRule(t, servedByInactive.ID, "Needs managed", 0, &okta.DeviceCondition{Registered: inspPtr(true), Managed: inspPtr(true)})
+	inactive := o.policy(t, okta.TypeDeviceSignalCollection, "Dormant DSC", false)
+	o.mapPolicy(t, inactive.ID, servedByInactive.ID)
+	// 3. An assurance policy no rule uses, with a grace period that ended yesterday.
+	expired := macOSAssurance("Expired grace")
+	expired.GracePeriod = &okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: now.Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")}
+	expired.DisplayRemediationMode = "SHOW"
+	exp := o.assurance(t, expired)
+	// 4. A future date and a duration do not count as expired.
+	future := macOSAssurance("Future grace")
+	future.GracePeriod = &okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: now.Add(48 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")}
+	future.DisplayRemediationMode = "SHOW"
+	fut := o.assurance(t, future)
+	duration := macOSAssurance("Duration grace")
+	duration.GracePeriod = &okta.GracePeriod{Type: okta.GraceByDuration, Expiry: "P30D"}
+	duration.DisplayRemediationMode = "HIDE"
+	dur := o.assurance(t, duration)
+	// 5. An inactive rule requiring devices does not warn.
+	quiet := o.policy(t, okta.TypeAccessPolicy, "Inactive rule only", true)
+	r := o.deviceRule(t, quiet.ID, "Switched off", 0, &okta.DeviceCondition{Registered: inspPtr(true)})
+	if err := o.api.DeactivateRule(context.Background(), quiet.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	inv := loadInv(t, o.api, flows.LoadOptions{})
+
+	if ws := warningsOf(inv, flows.WarnUnmappedDeviceRule, lonely.ID); len(ws) != 1 || !strings.Contains(ws[0].Message, `"Needs registered" requires registered devices`) {
+		t.Errorf("unmapped rule warnings for %q = %+v", lonely.Name, ws)
+	}
+	ws := warningsOf(inv, flows.WarnUnmappedDeviceRule, servedByInactive.ID)
+	if len(ws) != 1 || !strings.Contains(ws[0].Message, "requires managed devices") || !strings.Contains(ws[0].Message, `inactive "Dormant DSC"`) {
+		t.Errorf("warnings for a policy served by an inactive DSC policy = %+v", ws)
+	}
+	if ws := warningsOf(inv, flows.WarnInactiveDSC, inactive.ID); len(ws) != 1 || ws[0].Kind != flows.KindDSC {
+		t.Errorf("inactive DSC warnings = %+v", ws)
+	}
+	for _, da := range []*okta.DeviceAssurance{exp, fut, dur} {
+		if ws := warningsOf(inv, flows.WarnUnusedAssurance, da.ID); len(ws) != 1 {
+			t.Errorf("unused assurance warnings for %q = %+v", da.Name, ws)
+		}
+	}
+	if ws := warningsOf(inv, flows.WarnGraceExpired, exp.ID); len(ws) != 1 {
+		t.Errorf("expired grace warnings = %+v", ws)
+	}
+	for _, da := range []*okta.DeviceAssurance{fut, dur} {
+		if ws := warningsOf(inv, flows.WarnGraceExpired, da.ID); len(ws) != 0 {
+			t.Errorf("%q is not expired but warns: %+v", da.Name, ws)
+		}
+	}
+	if got := findAssurance(t, inv, dur.ID).GracePeriod; !strings.Contains(got, "Okta gives no start") {
+		t.Errorf("duration grace summary = %q", got)
+	}
+	if got := findAssurance(t, inv, exp.ID).GracePeriod; !strings.Contains(got, "(expired)") {
+		t.Errorf("expired grace summary = %q", got)
+	}
+	if ws := warningsOf(inv, flows.WarnUnmappedDeviceRule, quiet.ID); len(ws) != 0 {
+		t.Errorf("an inactive rule warned: %+v", ws)
+	}
+	// Warning rows mark their subjects in the other views and filter by code.
+	if rows := inv.Filter(flows.KindWarnings, "grace-expired"); len(rows) != 1 || rows[0].ID != exp.ID {
+		t.Errorf("warning rows for grace-expired = %+v", rows)
+	}
+	for _, r := range inv.Filter(flows.KindApp, lonely.Name) {
+		if !r.Warn {
+			t.Errorf("row of %q not marked as warned", lonely.Name)
+		}
+	}
+
+	// Mapping the lonely policy to an active DSC policy clears its warning.
+	active := o.policy(t, okta.TypeDeviceSignalCollection, "Active DSC", true)
+	o.mapPolicy(t, active.ID, lonely.ID)
+	inv = loadInv(t, o.api, flows.LoadOptions{})
+	if ws := warningsOf(inv, flows.WarnUnmappedDeviceRule, lonely.ID); len(ws) != 0 {
+		t.Errorf("warning left after mapping an active DSC policy: %+v", ws)
+	}
+}
+
+func TestLoadInventoryEvents(t *testing.T) {
+	o := newInspectOrg(t)
+	da := o.assurance(t, macOSAssurance("Evented"))
+	dsc := o.policy(t, okta.TypeDeviceSignalCollection, "Evented DSC", false)
+	if err := o.api.ActivatePolicy(context.Background(), dsc.ID); err != nil {
+		t.Fatal(err)
+	}
+	other := o.policy(t, okta.TypeAccessPolicy, "Unrelated app policy", true)
+
+	inv := loadInv(t, o.api, flows.LoadOptions{})
+	var sawAssurance, sawDSC bool
+	for _, e := range inv.Events {
+		for _, tg := range e.Target {
+			switch tg.ID {
+			case da.ID:
+				sawAssurance = sawAssurance || strings.HasPrefix(e.EventType, "device.assurance.")
+			case dsc.ID:
+				sawDSC = sawDSC || strings.HasPrefix(e.EventType, "policy.")
+			case other.ID:
+				if strings.HasPrefix(e.EventType, "policy.") {
+					t.Errorf("event about an unrelated app sign-in policy kept: %s", e.EventType)
+				}
+			}
+		}
+	}
+	if !sawAssurance || !sawDSC {
+		t.Errorf("events: assurance seen %v, DSC seen %v; got %d events", sawAssurance, sawDSC, len(inv.Events))
+	}
+	for i := 1; i < len(inv.Events); i++ {
+		if inv.Events[i].Published.After(inv.Events[i-1].Published) {
+			t.Fatalf("events not newest first at %d", i)
+		}
+	}
+	if rows := inv.Filter(flows.KindEvents, "device.assurance"); len(rows) == 0 {
+		t.Error("filtering events by type found nothing")
+	}
+
+	inv = loadInv(t, o.api, flows.LoadOptions{SkipEvents: true})
+	if len(inv.Events) != 0 {
+		t.Errorf("SkipEvents still read %d events", len(inv.Events))
+	}
+}
+
+func TestLoadInventoryEventsFailureIsAWarning(t *testing.T) {
+	o := newInspectOrg(t)
+	o.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/logs"}}})
+	inv := loadInv(t, o.api, flows.LoadOptions{})
+	found := false
+	for _, w := range inv.Warnings {
+		if w.Code == flows.WarnEventsUnavailable && strings.Contains(w.Message, "E0000001") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no events-unavailable warning: %+v", inv.Warnings)
+	}
+}
+
+func TestLoadInventoryOktaErrorFails(t *testing.T) {
+	o := newInspectOrg(t)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	bad, err := okta.New(okta.Config{OrgURL: o.srv.URL(), Token: "wrong-token", Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = flows.LoadInventory(context.Background(), bad, flows.LoadOptions{}, nil)
+	if !okta.IsCode(err, okta.CodeInvalidToken) {
+		t.Fatalf("err = %v, want E0000011", err)
+	}
+	if strings.Contains(err.Error(), o.srv.Token()) {
+		t.Fatal("error carries the token")
+	}
+}
+
+func TestLoadInventoryHonoursCancel(t *testing.T) {
+	o := newInspectOrg(t)
+	if err := o.srv.SeedLarge(300, 2, 5); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls atomic.Int64
+	_, err := flows.LoadInventory(ctx, o.api, flows.LoadOptions{PageSize: 50}, func(p flows.Progress) {
+		if calls.Add(1) == 1 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestLoadInventoryLargeOrg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large org")
+	}
+	o := newInspectOrg(t)
+	if err := o.srv.SeedLarge(2000, 5, 200); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	wantApp, err := o.api.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDSC, err := o.api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDA, err := o.api.ListDeviceAssurances(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantApp) < 2000 || len(wantDA) < 200 {
+		t.Fatalf("seeded org has %d app policies, %d assurances", len(wantApp), len(wantDA))
+	}
+
+	var mu sync.Mutex
+	var reports, streamed int
+	lastRead := -1
+	const concurrency = 8
+	inv, err := flows.LoadInventory(ctx, o.api, flows.LoadOptions{Concurrency: concurrency}, func(p flows.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		reports++
+		streamed += len(p.NewRows)
+		if p.PoliciesRead < lastRead {
+			t.Errorf("progress went backwards: %d after %d", p.PoliciesRead, lastRead)
+		}
+		lastRead = p.PoliciesRead
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.AppPolicies) != len(wantApp) || len(inv.DSCPolicies) != len(wantDSC) || len(inv.Assurances) != len(wantDA) {
+		t.Fatalf("inventory has %d app, %d DSC, %d assurance; org has %d, %d, %d",
+			len(inv.AppPolicies), len(inv.DSCPolicies), len(inv.Assurances), len(wantApp), len(wantDSC), len(wantDA))
+	}
+	seen := map[string]bool{}
+	for _, a := range inv.AppPolicies {
+		seen[a.Policy.ID] = true
+	}
+	for _, p := range wantApp {
+		if !seen[p.ID] {
+			t.Fatalf("policy %s %q missing from the inventory", p.ID, p.Name)
+		}
+	}
+	// Every policy's rules were read: compare a sample against the API.
+	for _, i := range []int{0, len(wantApp) / 2, len(wantApp) - 1} {
+		id := wantApp[i].ID
+		rules, err := o.api.ListRules(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := findApp(t, inv, id).Rules; len(got) != len(rules) {
+			t.Errorf("policy %s: %d rules in the inventory, %d in the org", id, len(got), len(rules))
+		}
+	}
+	totalRules := 0
+	for _, a := range inv.AppPolicies {
+		totalRules += len(a.Rules)
+	}
+	if totalRules < 2000*5 {
+		t.Errorf("only %d app sign-in rules loaded", totalRules)
+	}
+	if streamed != len(wantApp)+len(wantDSC) {
+		t.Errorf("progress streamed %d rows, want %d", streamed, len(wantApp)+len(wantDSC))
+	}
+	if reports < 10 {
+		t.Errorf("only %d progress reports for a large org", reports)
+	}
+	if got := o.flight.max.Load(); got > concurrency {
+		t.Errorf("%d requests in flight at once, bound is %d", got, concurrency)
+	}
+	if len(inv.Filter(flows.KindApp, "")) != len(wantApp) {
+		t.Error("empty filter does not return every row")
+	}
+}
+
+func TestFilterRows(t *testing.T) {
+	o := newInspectOrg(t)
+	o.policy(t, okta.TypeAccessPolicy, "Finance Apps", true)
+	o.policy(t, okta.TypeAccessPolicy, "Finance Admin", true)
+	o.policy(t, okta.TypeAccessPolicy, "HR portal", true)
+	inv := loadInv(t, o.api, flows.LoadOptions{SkipEvents: true})
+	names := func(rows []flows.Row) string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, r.Cells[0])
+		}
+		return strings.Join(out, ",")
+	}
+	if got := names(inv.Filter(flows.KindApp, "FINANCE")); got != "Finance Apps,Finance Admin" && got != "Finance Admin,Finance Apps" {
+		t.Errorf("case-insensitive filter = %q", got)
+	}
+	if got := names(inv.Filter(flows.KindApp, "admin finance")); got != "Finance Admin" {
+		t.Errorf("every word must match: %q", got)
+	}
+	if got := inv.Filter(flows.KindApp, "nothing-like-this"); len(got) != 0 {
+		t.Errorf("no match returned %d rows", len(got))
+	}
+	if got, all := len(inv.Filter(flows.KindApp, "  ")), len(inv.Rows(flows.KindApp)); got != all {
+		t.Errorf("blank filter returned %d of %d", got, all)
+	}
+	// Objects and Filtered keep the JSON shape for scripts.
+	objs := inv.Objects(flows.KindApp, "hr")
+	if len(objs) != 1 || objs[0].(*flows.AppPolicyInfo).Policy.Name != "HR portal" {
+		t.Errorf("objects = %+v", objs)
+	}
+	sub := inv.Filtered("finance")
+	if len(sub.AppPolicies) != 2 || len(sub.Rows(flows.KindApp)) != 2 {
+		t.Errorf("filtered inventory has %d app policies", len(sub.AppPolicies))
+	}
+	b, _ := json.Marshal(sub)
+	var back map[string]json.RawMessage
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"orgUrl", "loadedAt", "dscPolicies", "appPolicies", "assurances", "events", "warnings"} {
+		if _, ok := back[k]; !ok {
+			t.Errorf("inventory JSON lacks %q", k)
+		}
+	}
+}
+
+func TestGraceSummary(t *testing.T) {
+	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		g       *okta.GracePeriod
+		expired bool
+		want    string
+	}{
+		{nil, false, "none"},
+		{&okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: "2026-01-09T18:30:45.000Z"}, true, "expired"},
+		{&okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: "2026-01-10T12:00:00Z"}, true, "expired"},
+		{&okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: "2026-02-01T00:00:00"}, false, "until 2026-02-01T00:00:00Z"},
+		{&okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: "soon"}, false, "unreadable date"},
+		{&okta.GracePeriod{Type: okta.GraceByDuration, Expiry: "P30D"}, false, "P30D after a device first fails"},
+	}
+	for _, c := range cases {
+		got, expired := flows.GraceSummary(c.g, now)
+		if expired != c.expired || !strings.Contains(got, c.want) {
+			t.Errorf("GraceSummary(%+v) = %q, %v; want %q, %v", c.g, got, expired, c.want, c.expired)
+		}
+	}
+}
+
+func TestMappingTarget(t *testing.T) {
+	links := func(href string) okta.Links {
+		b, _ := json.Marshal(okta.Link{Href: href})
+		return okta.Links{"policy": b}
+	}
+	if got := flows.MappingTarget(okta.PolicyMapping{ID: "m1", Links: links("https://x/api/v1/policies/rst1")}, "dsc1"); got != "rst1" {
+		t.Errorf("from _links.policy: %q", got)
+	}
+	// A link back to the DSC policy itself says nothing about the target: fall back to the id.
+	if got := flows.MappingTarget(okta.PolicyMapping{ID: "rst2", Links: links("https://x/api/v1/policies/dsc1")}, "dsc1"); got != "rst2" {
+		t.Errorf("fallback to id: %q", got)
+	}
+}
+
+func TestParseKind(t *testing.T) {
+	if k, err := flows.ParseKind("Assurance"); err != nil || k != flows.KindAssurance {
+		t.Errorf("ParseKind(Assurance) = %q, %v", k, err)
+	}
+	if _, err := flows.ParseKind("apps"); err == nil || !strings.Contains(err.Error(), "dsc, app, assurance, events, warnings") {
+		t.Errorf("ParseKind(apps) error = %v", err)
+	}
+}
+
+func BenchmarkLoadInventoryLargeOrg(b *testing.B) {
+	o := newInspectOrg(b)
+	if err := o.srv.SeedLarge(2000, 5, 200); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := flows.LoadInventory(context.Background(), o.api, flows.LoadOptions{}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFilterLargeOrg(b *testing.B) {
+	o := newInspectOrg(b)
+	if err := o.srv.SeedLarge(2000, 5, 200); err != nil {
+		b.Fatal(err)
+	}
+	inv, err := flows.LoadInventory(context.Background(), o.api, flows.LoadOptions{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	queries := []string{"a", "ac", "acc", "active 1", "policy 19", "zzz-no-match"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		inv.Filter(flows.KindApp, queries[i%len(queries)])
+		i++
+	}
+}

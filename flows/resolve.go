@@ -1,0 +1,496 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+)
+
+// A plan names existing objects by id. Ids differ from org to org, so a saved plan also carries
+// each referenced object's name (Step.Refs, filled by CollectRefs in the org the plan was made
+// in); ResolveRefs finds the same names in the target org and rewrites the ids before any write.
+
+// MissingRef is a referenced object the target org does not have (or has more than once).
+type MissingRef struct {
+	StepID string
+	Ref    Ref
+	Reason string
+}
+
+func (m MissingRef) String() string {
+	what := string(m.Ref.Kind)
+	if m.Ref.Platform != "" {
+		what += " (" + m.Ref.Platform + ")"
+	}
+	name := m.Ref.Name
+	if name == "" {
+		name = "id " + m.Ref.ID
+	} else {
+		name = fmt.Sprintf("%q", name)
+	}
+	return fmt.Sprintf("%s %s, used by step %q: %s", what, name, m.StepID, m.Reason)
+}
+
+// orgIndex lists what an org holds, each list read once.
+type orgIndex struct {
+	api      okta.API
+	policies map[okta.PolicyType][]okta.Policy
+	groups   []okta.Group
+	idps     []okta.IdentityProvider
+	zones    []okta.NetworkZone
+	da       []okta.DeviceAssurance
+	loaded   map[string]bool
+}
+
+func newOrgIndex(api okta.API) *orgIndex {
+	return &orgIndex{api: api, policies: map[okta.PolicyType][]okta.Policy{}, loaded: map[string]bool{}}
+}
+
+func (x *orgIndex) load(ctx context.Context, what string) error {
+	if x.loaded[what] {
+		return nil
+	}
+	var err error
+	switch what {
+	case string(okta.TypeAccessPolicy), string(okta.TypeDeviceSignalCollection):
+		x.policies[okta.PolicyType(what)], err = x.api.ListPolicies(ctx, okta.PolicyType(what))
+	case "groups":
+		x.groups, err = x.api.ListGroups(ctx)
+	case "idps":
+		x.idps, err = x.api.ListIdentityProviders(ctx)
+	case "zones":
+		x.zones, err = x.api.ListNetworkZones(ctx)
+	case "da":
+		x.da, err = x.api.ListDeviceAssurances(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("listing %s: %w", what, err)
+	}
+	x.loaded[what] = true
+	return nil
+}
+
+func policyTypeOf(k RefKind) okta.PolicyType {
+	if k == RefDSCPolicy {
+		return okta.TypeDeviceSignalCollection
+	}
+	return okta.TypeAccessPolicy
+}
+
+// byID finds the name (and platform) of an object by kind and id; found is false when the org
+// has no such object.
+func (x *orgIndex) byID(ctx context.Context, kind RefKind, id, policyID string) (name, platform string, found bool, err error) {
+	switch kind {
+	case refAnyPolicy:
+		for _, k := range []RefKind{RefAccessPolicy, RefDSCPolicy} {
+			if name, _, found, err := x.byID(ctx, k, id, ""); err != nil || found {
+				return name, "", found, err
+			}
+		}
+	case RefAccessPolicy, RefDSCPolicy:
+		t := policyTypeOf(kind)
+		if err := x.load(ctx, string(t)); err != nil {
+			return "", "", false, err
+		}
+		for _, p := range x.policies[t] {
+			if p.ID == id {
+				return p.Name, "", true, nil
+			}
+		}
+	case RefRule:
+		r, err := x.api.GetRule(ctx, policyID, id)
+		if okta.IsNotFound(err) {
+			return "", "", false, nil
+		}
+		if err != nil {
+			return "", "", false, err
+		}
+		return r.Name, "", true, nil
+	case RefGroup:
+		if err := x.load(ctx, "groups"); err != nil {
+			return "", "", false, err
+		}
+		for _, g := range x.groups {
+			if g.ID == id {
+				return g.Profile.Name, "", true, nil
+			}
+		}
+	case RefIdentityProvider:
+		if err := x.load(ctx, "idps"); err != nil {
+			return "", "", false, err
+		}
+		for _, i := range x.idps {
+			if i.ID == id {
+				return i.Name, "", true, nil
+			}
+		}
+	case RefNetworkZone:
+		if err := x.load(ctx, "zones"); err != nil {
+			return "", "", false, err
+		}
+		for _, z := range x.zones {
+			if z.ID == id {
+				return z.Name, "", true, nil
+			}
+		}
+	case RefDeviceAssurance:
+		if err := x.load(ctx, "da"); err != nil {
+			return "", "", false, err
+		}
+		for _, d := range x.da {
+			if d.ID == id {
+				return d.Name, d.Platform, true, nil
+			}
+		}
+	}
+	return "", "", false, nil
+}
+
+// byName finds the ids of the objects of a kind with a name (and platform, for assurance).
+func (x *orgIndex) byName(ctx context.Context, ref Ref, policyID string) ([]string, error) {
+	var ids []string
+	switch ref.Kind {
+	case RefAccessPolicy, RefDSCPolicy:
+		t := policyTypeOf(ref.Kind)
+		if err := x.load(ctx, string(t)); err != nil {
+			return nil, err
+		}
+		for _, p := range x.policies[t] {
+			if p.Name == ref.Name {
+				ids = append(ids, p.ID)
+			}
+		}
+	case RefRule:
+		rules, err := x.api.ListRules(ctx, policyID)
+		if err != nil && !okta.IsNotFound(err) {
+			return nil, err
+		}
+		for _, r := range rules {
+			if r.Name == ref.Name {
+				ids = append(ids, r.ID)
+			}
+		}
+	case RefGroup:
+		if err := x.load(ctx, "groups"); err != nil {
+			return nil, err
+		}
+		for _, g := range x.groups {
+			if g.Profile.Name == ref.Name {
+				ids = append(ids, g.ID)
+			}
+		}
+	case RefIdentityProvider:
+		if err := x.load(ctx, "idps"); err != nil {
+			return nil, err
+		}
+		for _, i := range x.idps {
+			if i.Name == ref.Name {
+				ids = append(ids, i.ID)
+			}
+		}
+	case RefNetworkZone:
+		if err := x.load(ctx, "zones"); err != nil {
+			return nil, err
+		}
+		for _, z := range x.zones {
+			if z.Name == ref.Name {
+				ids = append(ids, z.ID)
+			}
+		}
+	case RefDeviceAssurance:
+		if err := x.load(ctx, "da"); err != nil {
+			return nil, err
+		}
+		for _, d := range x.da {
+			if d.Name == ref.Name && (ref.Platform == "" || d.Platform == ref.Platform) {
+				ids = append(ids, d.ID)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// refAnyPolicy is a policy id whose type is not known yet.
+const refAnyPolicy RefKind = "policy"
+
+func isPlaceholder(s string) bool { return strings.Contains(s, "{{") }
+
+// stepRefIDs lists the ids of existing objects a step carries, with their kind (policies'
+// kind is settled by looking them up). Placeholders are not references: they name results of
+// the plan itself.
+func stepRefIDs(s Step) []Ref {
+	var out []Ref
+	seen := map[string]bool{}
+	add := func(kind RefKind, id, policyID string) {
+		if id == "" || isPlaceholder(id) || seen[string(kind)+id] {
+			return
+		}
+		seen[string(kind)+id] = true
+		out = append(out, Ref{Kind: kind, ID: id, PolicyID: policyID})
+	}
+	if s.Action != ActCreatePolicy && s.Action != ActCreateDeviceAssurance {
+		add(refAnyPolicy, s.PolicyID, "")
+	}
+	switch s.Action {
+	case ActReplaceRule, ActActivateRule, ActDeleteRule:
+		add(RefRule, s.ObjectID, s.PolicyID)
+	case ActReplaceDeviceAssurance, ActDeleteDeviceAssurance:
+		add(RefDeviceAssurance, s.ObjectID, "")
+	}
+	switch b := s.Body.(type) {
+	case *okta.Rule:
+		if b != nil {
+			addRuleRefs(*b, add)
+		}
+	case *okta.MappingRequest:
+		if b != nil {
+			add(RefAccessPolicy, b.ResourceID, "")
+		}
+	}
+	return out
+}
+
+func addRuleRefs(r okta.Rule, add func(RefKind, string, string)) {
+	if c := r.Conditions; c != nil {
+		if c.People != nil && c.People.Groups != nil {
+			for _, id := range append(append([]string(nil), c.People.Groups.Include...), c.People.Groups.Exclude...) {
+				add(RefGroup, id, "")
+			}
+		}
+		if c.Device != nil && c.Device.Assurance != nil {
+			for _, id := range c.Device.Assurance.Include {
+				add(RefDeviceAssurance, id, "")
+			}
+		}
+		if c.Network != nil {
+			for _, id := range append(append([]string(nil), c.Network.Include...), c.Network.Exclude...) {
+				add(RefNetworkZone, id, "")
+			}
+		}
+	}
+	if a := r.Actions; a != nil && a.DeviceSignalCollection != nil {
+		for _, p := range a.DeviceSignalCollection.DeviceContextProviders {
+			if p.Key == okta.ProviderDevicePostureIdP {
+				add(RefIdentityProvider, p.ID, "")
+			}
+		}
+	}
+}
+
+// CollectRefs fills each step's Refs with the name of every existing object it uses, read from
+// the org the plan was made in. Call it before saving a plan. An id the org does not have is
+// an error naming the step.
+func CollectRefs(ctx context.Context, api okta.API, p Plan) (Plan, error) {
+	idx := newOrgIndex(api)
+	out := p
+	out.Steps = make([]Step, len(p.Steps))
+	for i, s := range p.Steps {
+		var refs []Ref
+		for _, r := range stepRefIDs(s) {
+			if r.Kind == refAnyPolicy {
+				kind, name, err := policyKind(ctx, idx, r.ID)
+				if err != nil {
+					return p, fmt.Errorf("step %q: %w", s.ID, err)
+				}
+				r.Kind, r.Name = kind, name
+			} else {
+				name, platform, found, err := idx.byID(ctx, r.Kind, r.ID, r.PolicyID)
+				if err != nil {
+					return p, fmt.Errorf("step %q: %w", s.ID, err)
+				}
+				if !found {
+					return p, fmt.Errorf("step %q uses %s %s, which %s does not have", s.ID, r.Kind, r.ID, api.OrgURL())
+				}
+				r.Name, r.Platform = name, platform
+			}
+			refs = append(refs, r)
+		}
+		s.Refs = refs
+		out.Steps[i] = s
+	}
+	return out, nil
+}
+
+func policyKind(ctx context.Context, idx *orgIndex, id string) (RefKind, string, error) {
+	for _, k := range []RefKind{RefAccessPolicy, RefDSCPolicy} {
+		name, _, found, err := idx.byID(ctx, k, id, "")
+		if err != nil {
+			return "", "", err
+		}
+		if found {
+			return k, name, nil
+		}
+	}
+	p, err := idx.api.GetPolicy(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("policy %s: %w", id, err)
+	}
+	if p.Type == okta.TypeDeviceSignalCollection {
+		return RefDSCPolicy, p.Name, nil
+	}
+	return RefAccessPolicy, p.Name, nil
+}
+
+// ResolveRefs rewrites the ids of the objects a plan references to those of the same-named
+// objects in api's org, and re-reads the current version of every object a step replaces (so a
+// roll back restores what this org had). Every object the org lacks, or has more than once, is
+// returned in the missing list, by name; the plan must not be applied then. A ref without a
+// name (a hand-written plan) is kept when its id exists in the org.
+func ResolveRefs(ctx context.Context, api okta.API, p Plan) (Plan, []MissingRef, error) {
+	idx := newOrgIndex(api)
+	rewrite := map[string]string{} // old id -> new id
+	var missing []MissingRef
+	resolveOne := func(stepID string, r Ref) error {
+		if _, done := rewrite[r.ID]; done {
+			return nil
+		}
+		policyID := r.PolicyID
+		if v, ok := rewrite[policyID]; ok {
+			policyID = v
+		}
+		if r.Kind == RefRule && isPlaceholder(policyID) {
+			missing = append(missing, MissingRef{StepID: stepID, Ref: r, Reason: "its policy is created by this plan, so the rule cannot exist yet"})
+			return nil
+		}
+		if r.Name == "" {
+			_, _, found, err := idx.byID(ctx, r.Kind, r.ID, policyID)
+			if err != nil {
+				return err
+			}
+			if !found {
+				missing = append(missing, MissingRef{StepID: stepID, Ref: r, Reason: "no object with this id in " + api.OrgURL()})
+				return nil
+			}
+			rewrite[r.ID] = r.ID
+			return nil
+		}
+		ids, err := idx.byName(ctx, r, policyID)
+		if err != nil {
+			return err
+		}
+		switch len(ids) {
+		case 1:
+			rewrite[r.ID] = ids[0]
+		case 0:
+			missing = append(missing, MissingRef{StepID: stepID, Ref: r, Reason: "not found in " + api.OrgURL()})
+		default:
+			missing = append(missing, MissingRef{StepID: stepID, Ref: r, Reason: fmt.Sprintf("%d objects have this name in %s; rename all but one", len(ids), api.OrgURL())})
+		}
+		return nil
+	}
+	// Rules are resolved within their policy, so policies and everything else come first.
+	for _, rulesPass := range []bool{false, true} {
+		for _, s := range p.Steps {
+			refs := s.Refs
+			if len(refs) == 0 {
+				refs = stepRefIDs(s) // a plan saved without names: its ids must exist here
+			}
+			for _, r := range refs {
+				if (r.Kind == RefRule) != rulesPass {
+					continue
+				}
+				if err := resolveOne(s.ID, r); err != nil {
+					return p, nil, fmt.Errorf("step %q: %w", s.ID, err)
+				}
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return p, missing, nil
+	}
+	out := p
+	out.Steps = make([]Step, len(p.Steps))
+	for i, s := range p.Steps {
+		ns, err := rewriteIDs(s, rewrite)
+		if err != nil {
+			return p, nil, err
+		}
+		if err := refreshBefore(ctx, api, &ns); err != nil {
+			return p, nil, fmt.Errorf("step %q: reading the object it replaces: %w", s.ID, err)
+		}
+		out.Steps[i] = ns
+	}
+	return out, nil, nil
+}
+
+// rewriteIDs replaces old ids by new ones in a step's ids, body strings and refs.
+func rewriteIDs(s Step, rewrite map[string]string) (Step, error) {
+	out := s
+	if v, ok := rewrite[s.PolicyID]; ok {
+		out.PolicyID = v
+	}
+	if v, ok := rewrite[s.ObjectID]; ok {
+		out.ObjectID = v
+	}
+	out.Refs = make([]Ref, len(s.Refs))
+	for i, r := range s.Refs {
+		if v, ok := rewrite[r.ID]; ok {
+			r.ID = v
+		}
+		if v, ok := rewrite[r.PolicyID]; ok {
+			r.PolicyID = v
+		}
+		out.Refs[i] = r
+	}
+	if len(s.Refs) == 0 {
+		out.Refs = nil
+	}
+	if s.Body != nil {
+		b, err := json.Marshal(s.Body)
+		if err != nil {
+			return s, err
+		}
+		text := string(b)
+		for old, nw := range rewrite {
+			if old != nw {
+				text = strings.ReplaceAll(text, `"`+old+`"`, `"`+nw+`"`)
+			}
+		}
+		body, err := newBody(s.Action)
+		if err != nil {
+			return s, err
+		}
+		if err := json.Unmarshal([]byte(text), body); err != nil {
+			return s, err
+		}
+		out.Body = body
+	}
+	return out, nil
+}
+
+// refreshBefore sets Before of a replace step to the object as the org has it now.
+func refreshBefore(ctx context.Context, api okta.API, s *Step) error {
+	switch s.Action {
+	case ActReplacePolicy:
+		if isPlaceholder(s.PolicyID) {
+			return nil
+		}
+		p, err := api.GetPolicy(ctx, s.PolicyID)
+		if err != nil {
+			return err
+		}
+		s.Before = p
+	case ActReplaceRule:
+		if isPlaceholder(s.PolicyID) || isPlaceholder(s.ObjectID) {
+			return nil
+		}
+		r, err := api.GetRule(ctx, s.PolicyID, s.ObjectID)
+		if err != nil {
+			return err
+		}
+		s.Before = r
+	case ActReplaceDeviceAssurance:
+		if isPlaceholder(s.ObjectID) {
+			return nil
+		}
+		d, err := api.GetDeviceAssurance(ctx, s.ObjectID)
+		if err != nil {
+			return err
+		}
+		s.Before = d
+	}
+	return nil
+}

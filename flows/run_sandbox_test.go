@@ -1,0 +1,413 @@
+package flows_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+)
+
+// runOrg is a sandbox org reached through the real okta.Client over HTTP.
+type runOrg struct {
+	srv *sandbox.Server
+	api *okta.Client
+}
+
+func newRunOrg(tb testing.TB, faults sandbox.Faults) *runOrg {
+	tb.Helper()
+	srv, err := sandbox.New(sandbox.Options{Faults: faults})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Close() })
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// Cleanups run last-in first-out: idle client connections close before the server shuts
+	// down, which otherwise waits for connections that never sent a request.
+	tb.Cleanup(transport.CloseIdleConnections)
+	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), RequestTimeout: 20 * time.Second, Transport: transport})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &runOrg{srv: srv, api: api}
+}
+
+func (o *runOrg) groupID(tb testing.TB, name string) string {
+	tb.Helper()
+	gs, err := o.api.ListGroups(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, g := range gs {
+		if g.Profile.Name == name {
+			return g.ID
+		}
+	}
+	tb.Fatalf("no group %q", name)
+	return ""
+}
+
+func (o *runOrg) idpID(tb testing.TB, name string) string {
+	tb.Helper()
+	list, err := o.api.ListIdentityProviders(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, x := range list {
+		if x.Name == name {
+			return x.ID
+		}
+	}
+	tb.Fatalf("no IdP %q", name)
+	return ""
+}
+
+func (o *runOrg) zoneID(tb testing.TB, name string) string {
+	tb.Helper()
+	list, err := o.api.ListNetworkZones(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, x := range list {
+		if x.Name == name {
+			return x.ID
+		}
+	}
+	tb.Fatalf("no zone %q", name)
+	return ""
+}
+
+// Names of the objects the representative plan creates.
+const (
+	runAppPolicy = "Sales apps"
+	runAppRule   = "Registered devices only"
+	runDSCPolicy = "Sales signals"
+	runDSCRule   = "Collect from Okta Verify"
+)
+
+// dscPlan is a representative device signal collection plan for the org: a new app sign-in
+// policy with a rule for the Sales group, a new DSC policy mapped to it, its rule with Okta
+// Verify, the device posture IdP and a zone, then activation.
+func (o *runOrg) dscPlan(tb testing.TB) flows.Plan {
+	tb.Helper()
+	d := flows.DSCDraft{
+		AppPolicy: flows.PolicyChoice{Name: runAppPolicy, Description: "Apps used by Sales"},
+		AppRule: flows.AppRuleDraft{Name: runAppRule, Access: flows.AccessAllow, Managed: true,
+			GroupIDs: []string{o.groupID(tb, "Sales")}, Priority: 1},
+		Name: runDSCPolicy, Description: "Signals for Sales",
+		RuleName: runDSCRule, OktaVerify: true, UserIdentification: flows.UserIdentificationAllow,
+		DevicePostureIdPID: o.idpID(tb, "Device Posture Provider"),
+		PlatformOS:         []string{okta.PlatformMacOS, okta.PlatformWindows},
+		ZoneIDs:            []string{o.zoneID(tb, "Office Network")},
+		Activate:           true,
+	}
+	p, err := d.Plan()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// orgCounts is what the representative plan can leave behind, counted by listing.
+type orgCounts struct {
+	AccessPolicies, DSCPolicies, DeviceAssurances int // totals
+	AppPolicies, DSCNamed                          int // policies with the plan's names
+	AppRules, DSCRules, Mappings                   int // with the plan's names, in those policies
+	DSCActive                                      bool
+}
+
+func (o *runOrg) counts(tb testing.TB) orgCounts {
+	tb.Helper()
+	ctx := context.Background()
+	var c orgCounts
+	apps, err := o.api.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dscs, err := o.api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	das, err := o.api.ListDeviceAssurances(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.AccessPolicies, c.DSCPolicies, c.DeviceAssurances = len(apps), len(dscs), len(das)
+	for _, p := range apps {
+		if p.Name != runAppPolicy {
+			continue
+		}
+		c.AppPolicies++
+		rules, err := o.api.ListRules(ctx, p.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, r := range rules {
+			if r.Name == runAppRule {
+				c.AppRules++
+			}
+		}
+	}
+	for _, p := range dscs {
+		if p.Name != runDSCPolicy {
+			continue
+		}
+		c.DSCNamed++
+		c.DSCActive = p.Status == okta.StatusActive
+		rules, err := o.api.ListRules(ctx, p.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, r := range rules {
+			if r.Name == runDSCRule {
+				c.DSCRules++
+			}
+		}
+		maps, err := o.api.ListMappings(ctx, p.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		c.Mappings += len(maps)
+	}
+	return c
+}
+
+// wantComplete checks the plan's objects exist exactly once, and nothing else was added.
+func wantComplete(tb testing.TB, got, baseline orgCounts) {
+	tb.Helper()
+	want := orgCounts{
+		AccessPolicies: baseline.AccessPolicies + 1, DSCPolicies: baseline.DSCPolicies + 1, DeviceAssurances: baseline.DeviceAssurances,
+		AppPolicies: 1, DSCNamed: 1, AppRules: 1, DSCRules: 1, Mappings: 1, DSCActive: true,
+	}
+	if got != want {
+		tb.Fatalf("org after the run:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// wantRolledBack checks nothing the plan created is left.
+func wantRolledBack(tb testing.TB, got, baseline orgCounts) {
+	tb.Helper()
+	if got != baseline {
+		tb.Fatalf("org after roll back:\n got %+v\nwant %+v (the org before the run)", got, baseline)
+	}
+}
+
+// reopen reads the only unfinished journal in dir back from disk, as a new process would.
+func reopen(tb testing.TB, dir string) *flows.Journal {
+	tb.Helper()
+	js, err := flows.OpenJournals(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(js) != 1 {
+		tb.Fatalf("want 1 unfinished journal in %s, got %d", dir, len(js))
+	}
+	return js[0]
+}
+
+func journalFiles(tb testing.TB, dir string) []string {
+	tb.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		tb.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestRunDSCPlanCreatesObjectsAndFinishesJournal(t *testing.T) {
+	o := newRunOrg(t, sandbox.Faults{})
+	base := o.counts(t)
+	dir := t.TempDir()
+	j, err := flows.NewJournal(dir, o.dscPlan(t), o.api.OrgURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []flows.Event
+	out, err := flows.Run(context.Background(), o.api, j, func(e flows.Event) { events = append(events, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantComplete(t, o.counts(t), base)
+	if len(out.Created) != 6 {
+		t.Fatalf("created = %v, want 6 ids", out.Created)
+	}
+	// The DSC rule went into the created DSC policy, with the chosen providers.
+	rule, err := o.api.GetRule(context.Background(), out.Created[flows.StepDSCPolicy], out.Created[flows.StepDSCRule])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(rule.Actions.DeviceSignalCollection.DeviceContextProviders); got != 2 {
+		t.Fatalf("DSC rule providers = %d, want 2", got)
+	}
+	maps, err := o.api.ListMappings(context.Background(), out.Created[flows.StepDSCPolicy])
+	if err != nil || len(maps) != 1 || maps[0].ID != out.Created[flows.StepAppPolicy] {
+		t.Fatalf("mappings = %+v (%v), want the app policy %s", maps, err, out.Created[flows.StepAppPolicy])
+	}
+	running, done := 0, 0
+	for _, e := range events {
+		switch e.State {
+		case flows.StateRunning:
+			running++
+		case flows.StateDone:
+			done++
+		}
+	}
+	if running != 6 || done != 6 {
+		t.Fatalf("events: %d running, %d done; want 6 and 6", running, done)
+	}
+	// Activation is last: after every other step finished.
+	last := events[len(events)-1]
+	if last.Step.ID != flows.StepActivateDSC || last.State != flows.StateDone {
+		t.Fatalf("last event = %s %s, want activate-dsc done", last.Step.ID, last.State)
+	}
+	if files := journalFiles(t, dir); len(files) != 0 {
+		t.Fatalf("a finished run left %v in the journal directory", files)
+	}
+}
+
+// faultStep describes how to hit step k of the representative plan with a sandbox fault rule.
+type faultStep struct {
+	id     string
+	method string
+	path   string
+	nth    int
+}
+
+var dscFaultSteps = []faultStep{
+	{flows.StepAppPolicy, "POST", "/api/v1/policies", 1},
+	{flows.StepAppRule, "POST", "/api/v1/policies/*/rules", 1},
+	{flows.StepDSCPolicy, "POST", "/api/v1/policies", 2},
+	{flows.MappingStepID(1), "POST", "/api/v1/policies/*/mappings", 1},
+	{flows.StepDSCRule, "POST", "/api/v1/policies/*/rules", 2},
+	{flows.StepActivateDSC, "POST", "/api/v1/policies/*/lifecycle/activate", 1},
+}
+
+// TestRunFaultsThenResumeOrRollback injects, for each step of the plan, an Okta error, a 500,
+// a connection dropped after the write, and a killed process (before and after the request
+// reached Okta), then resumes or rolls back from the journal on disk, and counts the objects:
+// no duplicate after a resume, no orphan after a roll back.
+func TestRunFaultsThenResumeOrRollback(t *testing.T) {
+	kinds := []string{sandbox.FaultValidation, sandbox.FaultServerError, sandbox.FaultDrop, "killed-before-send", "killed-after-send"}
+	for k, fs := range dscFaultSteps {
+		for _, kind := range kinds {
+			for _, then := range []string{"resume", "rollback"} {
+				t.Run(fmt.Sprintf("%d-%s/%s/%s", k+1, fs.id, kind, then), func(t *testing.T) {
+					runFaultCase(t, k, fs, kind, then)
+				})
+			}
+		}
+	}
+}
+
+func runFaultCase(t *testing.T, k int, fs faultStep, kind, then string) {
+	o := newRunOrg(t, sandbox.Faults{})
+	base := o.counts(t)
+	dir := t.TempDir()
+	plan := o.dscPlan(t)
+	if plan.Steps[k].ID != fs.id {
+		t.Fatalf("plan step %d is %s, want %s", k, plan.Steps[k].ID, fs.id)
+	}
+	j, err := flows.NewJournal(dir, plan, o.api.OrgURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var snapshot []byte
+	onEvent := func(e flows.Event) {}
+	switch kind {
+	case "killed-before-send":
+		// The process dies right after "running" reached the disk: the request never leaves.
+		onEvent = func(e flows.Event) {
+			if e.Index == k && e.State == flows.StateRunning {
+				cancel()
+			}
+		}
+	case "killed-after-send":
+		// The request reaches Okta, then the process dies before "done" is written: the
+		// journal on disk is the one from before the answer.
+		onEvent = func(e flows.Event) {
+			if e.Index == k && e.State == flows.StateRunning {
+				snapshot, err = os.ReadFile(j.Path())
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			if e.Index == k && e.State == flows.StateDone {
+				cancel()
+			}
+		}
+	default:
+		o.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: kind, Method: fs.method, Path: fs.path, Nth: fs.nth}}})
+	}
+	// Sequential, so the fault's Nth counts the plan's requests in order.
+	_, runErr := flows.RunWith(ctx, o.api, j, flows.RunOptions{Concurrency: 1}, onEvent)
+	o.srv.SetFaults(sandbox.Faults{})
+	if kind == "killed-after-send" {
+		if snapshot == nil {
+			t.Fatal("no journal snapshot was taken")
+		}
+		if err := os.WriteFile(j.Path(), snapshot, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runErr == nil {
+		// Only a dropped connection can end well: the client found the object by name.
+		if kind != sandbox.FaultDrop {
+			t.Fatalf("run succeeded despite %s at step %s", kind, fs.id)
+		}
+		wantComplete(t, o.counts(t), base)
+		if files := journalFiles(t, dir); len(files) != 0 {
+			t.Fatalf("finished run left %v", files)
+		}
+		return
+	}
+	var se *flows.StepError
+	if kind == sandbox.FaultValidation || kind == sandbox.FaultServerError {
+		if !errors.As(runErr, &se) || se.Index != k {
+			t.Fatalf("run error = %v, want a StepError for step %d", runErr, k)
+		}
+		var oe *okta.Error
+		if !errors.As(runErr, &oe) {
+			t.Fatalf("run error %v does not keep the *okta.Error", runErr)
+		}
+		if kind == sandbox.FaultValidation && (oe.ErrorCode != okta.CodeValidation || len(oe.ErrorCauses) == 0) {
+			t.Fatalf("okta error = %+v, want E0000001 with causes", oe)
+		}
+		rec := reopen(t, dir).Steps()[k]
+		if rec.State != flows.StateFailed || !strings.Contains(rec.Error, oe.ErrorSummary) {
+			t.Fatalf("journal record of the failed step = %+v", rec)
+		}
+	}
+
+	j2 := reopen(t, dir)
+	switch then {
+	case "resume":
+		if _, err := flows.Run(context.Background(), o.api, j2, nil); err != nil {
+			t.Fatalf("resume: %v", err)
+		}
+		wantComplete(t, o.counts(t), base)
+	case "rollback":
+		if err := flows.Rollback(context.Background(), o.api, j2, nil); err != nil {
+			t.Fatalf("roll back: %v", err)
+		}
+		wantRolledBack(t, o.counts(t), base)
+	}
+	if files := journalFiles(t, dir); len(files) != 0 {
+		t.Fatalf("after %s the journal directory holds %v", then, files)
+	}
+}

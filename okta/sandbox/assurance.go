@@ -1,0 +1,453 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Device assurance event types (Okta's).
+const (
+	EventAssuranceAdd    = "device.assurance.policy.add"
+	EventAssuranceUpdate = "device.assurance.policy.update"
+	EventAssuranceDelete = "device.assurance.policy.delete"
+)
+
+const assuranceResourceType = "DeviceAssurancePolicyEntity"
+
+var assurancePlatforms = []string{"ANDROID", "CHROMEOS", "IOS", "MACOS", "WINDOWS"}
+
+// assuranceConditions are the members that make a device condition; a policy needs one.
+var assuranceConditions = []string{
+	"osVersion", "osVersionConstraints", "diskEncryptionType", "screenLockType", "jailbreak",
+	"secureHardwarePresent", "thirdPartySignalProviders", "devicePostureChecks",
+}
+
+func (st *state) deviceAssurance(id string) obj { return findByID(st.DeviceAssurances, id) }
+
+func (s *Server) routeDeviceAssurances(c *call) (response, error) {
+	segs, m := c.segs, c.r.Method
+	switch len(segs) {
+	case 1:
+		switch m {
+		case http.MethodGet:
+			return s.listAssurances(c)
+		case http.MethodPost:
+			return s.createAssurance(c)
+		}
+		return methodNotAllowed("GET", "POST"), nil
+	case 2:
+		switch m {
+		case http.MethodGet:
+			return s.getAssurance(c, segs[1])
+		case http.MethodPut:
+			return s.replaceAssurance(c, segs[1])
+		case http.MethodDelete:
+			return s.deleteAssurance(c, segs[1])
+		}
+		return methodNotAllowed("GET", "PUT", "DELETE"), nil
+	}
+	return notFoundErr(c.r.URL.Path, "Endpoint"), nil
+}
+
+func renderAssurance(d obj, base string) obj {
+	out := copyObj(d)
+	out["_links"] = obj{"self": link(base+"/api/v1/device-assurances/"+str(d["id"]), "GET", "PUT", "DELETE")}
+	return out
+}
+
+func (s *Server) listAssurances(c *call) (response, error) {
+	var resp response
+	err := s.view(func(st *state) {
+		out := make([]obj, 0, len(st.DeviceAssurances))
+		for _, d := range st.DeviceAssurances {
+			out = append(out, renderAssurance(d, c.base))
+		}
+		resp = jsonResp(http.StatusOK, out)
+	})
+	return resp, err
+}
+
+func (s *Server) getAssurance(c *call, id string) (response, error) {
+	var resp response
+	err := s.view(func(st *state) {
+		d := st.deviceAssurance(id)
+		if d == nil {
+			// The entity names differ per method on a real org; these are the recorded ones.
+			resp = notFoundErr(id, "DeviceAssuranceRuleManagerImpl")
+			return
+		}
+		resp = jsonResp(http.StatusOK, renderAssurance(d, c.base))
+	})
+	return resp, err
+}
+
+var readOnlyAssuranceKeys = []string{"id", "createdDate", "createdBy", "lastUpdate", "lastUpdatedBy",
+	"resourceType", "resourceDisplayName", "resourceId", "_links"}
+
+func (s *Server) createAssurance(c *call) (response, error) {
+	body, bad := readObject(c.r)
+	if bad != nil {
+		return *bad, nil
+	}
+	var resp response
+	err := s.transact(func(st *state) bool {
+		if e := validateAssurance(st, body, nil); e != nil {
+			resp = *e
+			return false
+		}
+		d := copyObj(body)
+		for _, k := range readOnlyAssuranceKeys {
+			delete(d, k)
+		}
+		id := newID("dae")
+		ts := oktaTime(c.now)
+		d["id"] = id
+		d["createdDate"], d["lastUpdate"] = ts, ts
+		d["createdBy"], d["lastUpdatedBy"] = st.Admin.ID, st.Admin.ID
+		d["resourceType"] = assuranceResourceType
+		d["resourceDisplayName"] = obj{"value": str(d["name"]), "sensitive": false}
+		d["resourceId"] = id
+		st.DeviceAssurances = append(st.DeviceAssurances, d)
+		s.event(st, c, EventAssuranceAdd, "Add device assurance policy", assuranceTarget(d))
+		resp = jsonResp(http.StatusOK, renderAssurance(d, c.base))
+		return true
+	})
+	return resp, err
+}
+
+func (s *Server) replaceAssurance(c *call, id string) (response, error) {
+	body, bad := readObject(c.r)
+	if bad != nil {
+		return *bad, nil
+	}
+	var resp response
+	err := s.transact(func(st *state) bool {
+		i := slices.IndexFunc(st.DeviceAssurances, func(d obj) bool { return str(d["id"]) == id })
+		if i < 0 {
+			resp = notFoundErr(id, "DeviceAssuranceEntity")
+			return false
+		}
+		old := st.DeviceAssurances[i]
+		if e := validateAssurance(st, body, old); e != nil {
+			resp = *e
+			return false
+		}
+		d := copyObj(body)
+		for _, k := range readOnlyAssuranceKeys {
+			delete(d, k)
+		}
+		d["id"] = id
+		d["createdDate"], d["createdBy"] = old["createdDate"], old["createdBy"]
+		d["lastUpdate"], d["lastUpdatedBy"] = oktaTime(c.now), st.Admin.ID
+		d["resourceType"] = assuranceResourceType
+		d["resourceDisplayName"] = obj{"value": str(d["name"]), "sensitive": false}
+		d["resourceId"] = id
+		st.DeviceAssurances[i] = d
+		s.event(st, c, EventAssuranceUpdate, "Update device assurance policy", assuranceTarget(d))
+		out := renderAssurance(d, c.base)
+		// A real org leaves createdDate/createdBy out of its PUT answer (recorded); GET has them.
+		delete(out, "createdDate")
+		delete(out, "createdBy")
+		resp = jsonResp(http.StatusOK, out)
+		return true
+	})
+	return resp, err
+}
+
+func (s *Server) deleteAssurance(c *call, id string) (response, error) {
+	var resp response
+	err := s.transact(func(st *state) bool {
+		i := slices.IndexFunc(st.DeviceAssurances, func(d obj) bool { return str(d["id"]) == id })
+		if i < 0 {
+			resp = notFoundErr(id, "DeviceAssuranceEntity")
+			return false
+		}
+		if user := st.ruleUsingAssurance(id); user != "" {
+			resp = validationErr("id", "Device assurance policy "+id+" is used by policy rule "+user+"; remove it from the rule first.")
+			return false
+		}
+		d := st.DeviceAssurances[i]
+		st.DeviceAssurances = slices.Delete(st.DeviceAssurances, i, i+1)
+		s.event(st, c, EventAssuranceDelete, "Delete device assurance policy", assuranceTarget(d))
+		resp = noContent()
+		return true
+	})
+	return resp, err
+}
+
+// ruleUsingAssurance names a rule whose conditions.device.assurance.include holds id.
+func (st *state) ruleUsingAssurance(id string) string {
+	for _, rules := range st.Rules {
+		for _, r := range rules {
+			dev, ok := objAt(r, "conditions", "device", "assurance")
+			if !ok {
+				continue
+			}
+			ids, _ := stringList(dev["include"])
+			if slices.Contains(ids, id) {
+				return str(r["name"]) + " (" + str(r["id"]) + ")"
+			}
+		}
+	}
+	return ""
+}
+
+func assuranceTarget(d obj) logTarget {
+	return logTarget{ID: str(d["id"]), Type: assuranceResourceType, DisplayName: str(d["name"])}
+}
+
+var versionPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+
+// maxVersionComponents: iOS and macOS versions have at most 3 components, Android and Windows 4.
+func maxVersionComponents(platform string) int {
+	if platform == "IOS" || platform == "MACOS" {
+		return 3
+	}
+	return 4
+}
+
+func validateVersion(field, v string, maxParts int) *response {
+	if !versionPattern.MatchString(v) {
+		return bad(field, fmt.Sprintf("'%s' is not a version such as 14.2.1.", v))
+	}
+	if n := strings.Count(v, ".") + 1; n > maxParts {
+		return bad(field, fmt.Sprintf("The version can have at most %d components (it has %d).", maxParts, n))
+	}
+	return nil
+}
+
+// validateDynamic checks a dynamicVersionRequirement; notAllowedOK admits Windows' NOT_ALLOWED.
+func validateDynamic(field string, v any, notAllowedOK bool) *response {
+	d, isObj := v.(map[string]any)
+	if !isObj {
+		return bad(field, "The value must be an object.")
+	}
+	t, _ := d["type"].(string)
+	dist, hasDist := d["distanceFromLatestMajor"]
+	hasDist = hasDist && dist != nil
+	switch t {
+	case "MINIMUM", "EXACT":
+		n, ok := intOf(dist)
+		if !hasDist || !ok || n < 0 || n > 1 {
+			return bad(field+".distanceFromLatestMajor", t+" needs distanceFromLatestMajor 0 or 1.")
+		}
+	case "EXACT_ANY_SUPPORTED":
+		if hasDist {
+			return bad(field+".distanceFromLatestMajor", "EXACT_ANY_SUPPORTED does not take distanceFromLatestMajor.")
+		}
+	case "NOT_ALLOWED":
+		if !notAllowedOK {
+			return bad(field+".type", "NOT_ALLOWED is only valid in Windows osVersionConstraints.")
+		}
+		if hasDist || d["latestSecurityPatch"] != nil {
+			return bad(field, "NOT_ALLOWED takes neither distanceFromLatestMajor nor latestSecurityPatch.")
+		}
+	default:
+		allowed := "MINIMUM, EXACT or EXACT_ANY_SUPPORTED"
+		if notAllowedOK {
+			allowed = "MINIMUM, EXACT, EXACT_ANY_SUPPORTED or NOT_ALLOWED"
+		}
+		return bad(field+".type", fmt.Sprintf("'%v' is not valid; use %s.", d["type"], allowed))
+	}
+	if v, ok := d["latestSecurityPatch"]; ok && v != nil {
+		if _, isBool := v.(bool); !isBool {
+			return bad(field+".latestSecurityPatch", "The value must be true or false.")
+		}
+	}
+	return nil
+}
+
+// validateAssurance applies the rules a real org enforces (SDK-NOTES.md, spec 5.1.0).
+func validateAssurance(st *state, o obj, existing obj) *response {
+	if e := validateName(o, "name"); e != nil {
+		return e
+	}
+	name := str(o["name"])
+	for _, d := range st.DeviceAssurances {
+		if str(d["name"]) == name && (existing == nil || str(d["id"]) != str(existing["id"])) {
+			return bad("name", "A device assurance policy with this name already exists.")
+		}
+	}
+	platform, _ := o["platform"].(string)
+	if !slices.Contains(assurancePlatforms, platform) {
+		return bad("platform", fmt.Sprintf("'%v' is not valid; use ANDROID, CHROMEOS, IOS, MACOS or WINDOWS.", o["platform"]))
+	}
+	if existing != nil && platform != str(existing["platform"]) {
+		return bad("platform", "The platform of a device assurance policy cannot be changed.")
+	}
+	hasCondition := false
+	for _, k := range assuranceConditions {
+		if v, ok := o[k]; ok && v != nil {
+			hasCondition = true
+		}
+	}
+	if !hasCondition {
+		// Recorded answer of a real org for a policy without conditions.
+		e := errResp(http.StatusBadRequest, "E0000001", "Api validation failed: deviceAssuranceMediated",
+			"Please select at least one device condition before saving")
+		return &e
+	}
+	hasMinimum := false
+	if v, ok := o["osVersion"]; ok && v != nil {
+		osv, isObj := v.(map[string]any)
+		if !isObj {
+			return bad("osVersion", "The value must be an object.")
+		}
+		minV, hasMin := osv["minimum"]
+		dyn, hasDyn := osv["dynamicVersionRequirement"]
+		hasMin, hasDyn = hasMin && minV != nil, hasDyn && dyn != nil
+		if hasMin && hasDyn {
+			return bad("osVersion", "minimum and dynamicVersionRequirement cannot be used together.")
+		}
+		if hasMin {
+			s, isString := minV.(string)
+			if !isString {
+				return bad("osVersion.minimum", "The value must be a version string.")
+			}
+			if e := validateVersion("osVersion.minimum", s, maxVersionComponents(platform)); e != nil {
+				return e
+			}
+			hasMinimum = true
+		}
+		if hasDyn {
+			if e := validateDynamic("osVersion.dynamicVersionRequirement", dyn, false); e != nil {
+				return e
+			}
+		}
+	}
+	if v, ok := o["osVersionConstraints"]; ok && v != nil {
+		if platform != "WINDOWS" {
+			return bad("osVersionConstraints", "osVersionConstraints are only supported on WINDOWS.")
+		}
+		if hasMinimum {
+			return bad("osVersionConstraints", "osVersionConstraints cannot be used with osVersion.minimum.")
+		}
+		list, isArr := v.([]any)
+		if !isArr || len(list) < 1 || len(list) > 2 {
+			return bad("osVersionConstraints", "Give one or two constraints, one per Windows major version.")
+		}
+		seen := map[string]bool{}
+		for i, e := range list {
+			f := path("osVersionConstraints", i)
+			c, isObj := e.(map[string]any)
+			if !isObj {
+				return bad(f, "Each constraint must be an object.")
+			}
+			major, _ := c["majorVersionConstraint"].(string)
+			if major != "WINDOWS_11" && major != "WINDOWS_10" {
+				return bad(f+".majorVersionConstraint", fmt.Sprintf("'%v' is not valid; use WINDOWS_11 or WINDOWS_10.", c["majorVersionConstraint"]))
+			}
+			if seen[major] {
+				return bad(f+".majorVersionConstraint", major+" is constrained more than once.")
+			}
+			seen[major] = true
+			minV, hasMin := c["minimum"]
+			dyn, hasDyn := c["dynamicVersionRequirement"]
+			hasMin, hasDyn = hasMin && minV != nil, hasDyn && dyn != nil
+			if hasMin && hasDyn {
+				return bad(f, "minimum and dynamicVersionRequirement cannot be used together.")
+			}
+			if hasMin {
+				s, isString := minV.(string)
+				if !isString {
+					return bad(f+".minimum", "The value must be a version string.")
+				}
+				if e := validateVersion(f+".minimum", s, 4); e != nil {
+					return e
+				}
+			}
+			if hasDyn {
+				if e := validateDynamic(f+".dynamicVersionRequirement", dyn, true); e != nil {
+					return e
+				}
+			}
+		}
+	}
+	for _, k := range []string{"diskEncryptionType", "screenLockType"} {
+		if v, ok := o[k]; ok && v != nil {
+			m, isObj := v.(map[string]any)
+			if !isObj {
+				return bad(k, "The value must be an object with an include array.")
+			}
+			if _, isList := stringList(m["include"]); !isList {
+				return bad(k+".include", "The value must be an array of strings.")
+			}
+		}
+	}
+	for _, k := range []string{"jailbreak", "secureHardwarePresent"} {
+		if v, ok := o[k]; ok && v != nil {
+			if _, isBool := v.(bool); !isBool {
+				return bad(k, "The value must be true or false.")
+			}
+		}
+	}
+	if v, ok := o["gracePeriod"]; ok && v != nil {
+		if e := validateGracePeriod(v); e != nil {
+			return e
+		}
+	}
+	if v, ok := o["displayRemediationMode"]; ok && v != nil {
+		if v != "SHOW" && v != "HIDE" {
+			return bad("displayRemediationMode", fmt.Sprintf("'%v' is not valid; use SHOW or HIDE.", v))
+		}
+	}
+	return nil
+}
+
+func validateGracePeriod(v any) *response {
+	g, isObj := v.(map[string]any)
+	if !isObj {
+		return bad("gracePeriod", "The value must be an object with type and expiry.")
+	}
+	expiry := g["expiry"]
+	if m, isObj := expiry.(map[string]any); isObj {
+		expiry = m["value"]
+	}
+	es, _ := expiry.(string)
+	switch g["type"] {
+	case "BY_DURATION":
+		d, err := parseISODuration(es)
+		if err != nil {
+			return bad("gracePeriod.expiry", fmt.Sprintf("'%s' is not an ISO-8601 duration such as P30D.", es))
+		}
+		if d < 24*time.Hour || d > 180*24*time.Hour {
+			return bad("gracePeriod.expiry", "The grace period must be between 1 and 180 days.")
+		}
+	case "BY_DATE_TIME":
+		if _, err := time.Parse(time.RFC3339, es); err != nil {
+			return bad("gracePeriod.expiry", fmt.Sprintf("'%s' is not a date-time such as 2026-01-31T00:00:00Z.", es))
+		}
+	default:
+		return bad("gracePeriod.type", fmt.Sprintf("'%v' is not valid; use BY_DURATION or BY_DATE_TIME.", g["type"]))
+	}
+	return nil
+}
+
+var isoDurationPattern = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+
+// parseISODuration reads the day/time subset of ISO-8601 durations Okta uses (P30D, PT720H,
+// P1W, P1DT12H). Years and months are refused: their length is not fixed.
+func parseISODuration(s string) (time.Duration, error) {
+	m := isoDurationPattern.FindStringSubmatch(s)
+	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
+		return 0, fmt.Errorf("not an ISO-8601 duration: %q", s)
+	}
+	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second}
+	var total time.Duration
+	for i, u := range units {
+		if m[i+1] == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(m[i+1], 10, 64)
+		if err != nil || n > 1e6 {
+			return 0, fmt.Errorf("duration too large: %q", s)
+		}
+		total += time.Duration(n) * u
+	}
+	return total, nil
+}

@@ -1,0 +1,544 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+)
+
+func renderRule(r obj, base, policyID string) obj {
+	out := copyObj(r)
+	self := base + "/api/v1/policies/" + policyID + "/rules/" + str(r["id"])
+	links := obj{}
+	if r["system"] == true {
+		links["self"] = link(self, "GET", "PUT")
+	} else {
+		links["self"] = link(self, "GET", "PUT", "DELETE")
+	}
+	if str(r["status"]) == statusActive {
+		links["deactivate"] = link(self+"/lifecycle/deactivate", "POST")
+	} else {
+		links["activate"] = link(self+"/lifecycle/activate", "POST")
+	}
+	out["_links"] = links
+	return out
+}
+
+func ruleIndex(rules []obj, id string) int {
+	return slices.IndexFunc(rules, func(r obj) bool { return str(r["id"]) == id })
+}
+
+// placeRule inserts r among the policy's ordinary rules at its priority (1-based; absent or
+// too large = last), shifts the others and renumbers them 1..n. System rules (the catch-all)
+// keep their priority and stay last.
+func placeRule(rules []obj, r obj) []obj {
+	var normal, system []obj
+	for _, x := range rules {
+		if x["system"] == true {
+			system = append(system, x)
+		} else {
+			normal = append(normal, x)
+		}
+	}
+	pos := len(normal)
+	if p, ok := intOf(r["priority"]); ok && p >= 1 && p-1 < len(normal) {
+		pos = p - 1
+	} else if ok && p < 1 {
+		pos = 0
+	}
+	normal = slices.Insert(normal, pos, r)
+	for i, x := range normal {
+		x["priority"] = i + 1
+	}
+	return append(normal, system...)
+}
+
+func (s *Server) listRules(c *call, policyID string) (response, error) {
+	var resp response
+	err := s.view(func(st *state) {
+		if st.policy(policyID) == nil {
+			resp = policyNotFound(policyID)
+			return
+		}
+		out := []obj{}
+		for _, r := range st.Rules[policyID] {
+			out = append(out, renderRule(r, c.base, policyID))
+		}
+		resp = jsonResp(http.StatusOK, out)
+	})
+	return resp, err
+}
+
+func (s *Server) getRule(c *call, policyID, ruleID string) (response, error) {
+	var resp response
+	err := s.view(func(st *state) {
+		if st.policy(policyID) == nil {
+			resp = policyNotFound(policyID)
+			return
+		}
+		i := ruleIndex(st.Rules[policyID], ruleID)
+		if i < 0 {
+			resp = ruleNotFound(ruleID)
+			return
+		}
+		resp = jsonResp(http.StatusOK, renderRule(st.Rules[policyID][i], c.base, policyID))
+	})
+	return resp, err
+}
+
+var readOnlyRuleKeys = []string{"id", "created", "lastUpdated", "_links", "system"}
+
+// validateRuleBody checks a rule for policy p; existing is nil on create.
+func validateRuleBody(st *state, p obj, o obj, existing obj) *response {
+	want := policyTypes[str(p["type"])]
+	t, _ := o["type"].(string)
+	if t == "" {
+		o["type"] = want
+	} else if t != want {
+		e := validationErr("type", fmt.Sprintf("The rule type must be %s for a %s policy.", want, str(p["type"])))
+		return &e
+	}
+	if existing == nil || existing["system"] != true {
+		if e := validateName(o, "name"); e != nil {
+			return e
+		}
+	}
+	if v := o["status"]; v != nil && v != statusActive && v != statusInactive {
+		e := validationErr("status", "The status must be ACTIVE or INACTIVE.")
+		return &e
+	}
+	if v, ok := o["priority"]; ok && v != nil {
+		if _, ok := intOf(v); !ok {
+			e := validationErr("priority", "The priority must be a number.")
+			return &e
+		}
+	}
+	if name, ok := o["name"].(string); ok {
+		for _, r := range st.Rules[str(p["id"])] {
+			if str(r["name"]) == name && (existing == nil || str(r["id"]) != str(existing["id"])) {
+				e := validationErr("name", "A rule with this name already exists in the policy.")
+				return &e
+			}
+		}
+	}
+	for _, k := range []string{"conditions", "actions"} {
+		if v, ok := o[k]; ok && v != nil {
+			if _, isObj := v.(map[string]any); !isObj {
+				e := validationErr(k, "The value must be an object.")
+				return &e
+			}
+		}
+	}
+	switch want {
+	case typeAccessPolicy:
+		return validateAccessRule(st, o)
+	case typeDSC:
+		return validateDSCRule(st, o)
+	}
+	return nil
+}
+
+func (s *Server) createRule(c *call, policyID string) (response, error) {
+	body, bad := readObject(c.r)
+	if bad != nil {
+		return *bad, nil
+	}
+	activateSet := c.query("activate") != ""
+	activate, badParam := c.activateParam(true)
+	if badParam != nil {
+		return *badParam, nil
+	}
+	var resp response
+	err := s.transact(func(st *state) bool {
+		p := st.policy(policyID)
+		if p == nil {
+			resp = policyNotFound(policyID)
+			return false
+		}
+		if e := validateRuleBody(st, p, body, nil); e != nil {
+			resp = *e
+			return false
+		}
+		if n := len(st.Rules[policyID]); n >= 100 {
+			resp = validationErr("policy", "A policy can have at most 100 rules.")
+			return false
+		}
+		r := copyObj(body)
+		for _, k := range readOnlyRuleKeys {
+			delete(r, k)
+		}
+		ts := oktaTime(c.now)
+		r["id"] = newID("rul")
+		r["system"] = false
+		r["created"] = ts
+		r["lastUpdated"] = ts
+		switch {
+		case activateSet && activate:
+			r["status"] = statusActive
+		case activateSet:
+			r["status"] = statusInactive
+		case r["status"] == nil:
+			r["status"] = statusActive
+		}
+		if _, ok := r["conditions"]; !ok {
+			r["conditions"] = nil
+		}
+		st.Rules[policyID] = placeRule(st.Rules[policyID], r)
+		s.event(st, c, "policy.rule.add", "Add policy rule", ruleTarget(r), policyTarget(p))
+		if r["status"] == statusActive {
+			s.event(st, c, "policy.rule.activate", "Activate policy rule", ruleTarget(r), policyTarget(p))
+		}
+		resp = jsonResp(http.StatusOK, renderRule(r, c.base, policyID))
+		return true
+	})
+	return resp, err
+}
+
+func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error) {
+	body, bad := readObject(c.r)
+	if bad != nil {
+		return *bad, nil
+	}
+	var resp response
+	err := s.transact(func(st *state) bool {
+		p := st.policy(policyID)
+		if p == nil {
+			resp = policyNotFound(policyID)
+			return false
+		}
+		rules := st.Rules[policyID]
+		i := ruleIndex(rules, ruleID)
+		if i < 0 {
+			resp = ruleNotFound(ruleID)
+			return false
+		}
+		old := rules[i]
+		if e := validateRuleBody(st, p, body, old); e != nil {
+			resp = *e
+			return false
+		}
+		r := copyObj(body)
+		for _, k := range readOnlyRuleKeys {
+			delete(r, k)
+		}
+		r["id"] = ruleID
+		r["system"] = old["system"]
+		r["created"] = old["created"]
+		r["lastUpdated"] = oktaTime(c.now)
+		if r["status"] == nil {
+			r["status"] = old["status"]
+		}
+		if _, ok := r["conditions"]; !ok {
+			r["conditions"] = nil
+		}
+		rest := slices.Delete(slices.Clone(rules), i, i+1)
+		if old["system"] == true {
+			// The catch-all keeps its name and place; only its actions are editable.
+			r["name"] = old["name"]
+			r["priority"] = old["priority"]
+			rest = slices.Insert(rest, i, r)
+		} else {
+			if _, ok := intOf(r["priority"]); !ok {
+				r["priority"] = old["priority"]
+			}
+			rest = placeRule(rest, r)
+		}
+		st.Rules[policyID] = rest
+		s.event(st, c, "policy.rule.update", "Update policy rule", ruleTarget(r), policyTarget(p))
+		if r["status"] != old["status"] {
+			if r["status"] == statusActive {
+				s.event(st, c, "policy.rule.activate", "Activate policy rule", ruleTarget(r), policyTarget(p))
+			} else {
+				s.event(st, c, "policy.rule.deactivate", "Deactivate policy rule", ruleTarget(r), policyTarget(p))
+			}
+		}
+		resp = jsonResp(http.StatusOK, renderRule(r, c.base, policyID))
+		return true
+	})
+	return resp, err
+}
+
+func (s *Server) deleteRule(c *call, policyID, ruleID string) (response, error) {
+	var resp response
+	err := s.transact(func(st *state) bool {
+		p := st.policy(policyID)
+		if p == nil {
+			resp = policyNotFound(policyID)
+			return false
+		}
+		rules := st.Rules[policyID]
+		i := ruleIndex(rules, ruleID)
+		if i < 0 {
+			resp = ruleNotFound(ruleID)
+			return false
+		}
+		r := rules[i]
+		if r["system"] == true {
+			resp = errResp(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action",
+				"Cannot delete the default rule.")
+			return false
+		}
+		rest := slices.Delete(slices.Clone(rules), i, i+1)
+		n := 1
+		for _, x := range rest {
+			if x["system"] != true {
+				x["priority"] = n
+				n++
+			}
+		}
+		st.Rules[policyID] = rest
+		s.event(st, c, "policy.rule.delete", "Delete policy rule", ruleTarget(r), policyTarget(p))
+		resp = noContent()
+		return true
+	})
+	return resp, err
+}
+
+func (s *Server) ruleLifecycle(c *call, policyID, ruleID string, activate bool) (response, error) {
+	var resp response
+	err := s.transact(func(st *state) bool {
+		p := st.policy(policyID)
+		if p == nil {
+			resp = policyNotFound(policyID)
+			return false
+		}
+		i := ruleIndex(st.Rules[policyID], ruleID)
+		if i < 0 {
+			resp = ruleNotFound(ruleID)
+			return false
+		}
+		r := st.Rules[policyID][i]
+		if !activate && r["system"] == true {
+			resp = validationErr("status", "The default rule cannot be deactivated.")
+			return false
+		}
+		want := statusInactive
+		ev, msg := "policy.rule.deactivate", "Deactivate policy rule"
+		if activate {
+			want, ev, msg = statusActive, "policy.rule.activate", "Activate policy rule"
+		}
+		resp = noContent()
+		if r["status"] == want {
+			return false
+		}
+		r["status"] = want
+		r["lastUpdated"] = oktaTime(c.now)
+		s.event(st, c, ev, msg, ruleTarget(r), policyTarget(p))
+		return true
+	})
+	return resp, err
+}
+
+func ruleTarget(r obj) logTarget {
+	return logTarget{ID: str(r["id"]), Type: "PolicyRule", DisplayName: str(r["name"])}
+}
+
+// --- rule content validation ---
+
+func path(parts ...any) string {
+	s := ""
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			if s != "" {
+				s += "."
+			}
+			s += v
+		case int:
+			s += "[" + strconv.Itoa(v) + "]"
+		}
+	}
+	return s
+}
+
+func objAt(o obj, keys ...string) (obj, bool) {
+	cur := o
+	for _, k := range keys {
+		v, ok := cur[k]
+		if !ok || v == nil {
+			return nil, false
+		}
+		m, isObj := v.(map[string]any)
+		if !isObj {
+			return nil, false
+		}
+		cur = m
+	}
+	return cur, true
+}
+
+// stringList reads a JSON array of strings; ok is false for anything else (e.g. a string).
+func stringList(v any) ([]string, bool) {
+	a, isArr := v.([]any)
+	if !isArr {
+		return nil, false
+	}
+	out := make([]string, 0, len(a))
+	for _, e := range a {
+		s, isString := e.(string)
+		if !isString {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+func bad(field, msg string) *response {
+	e := validationErr(field, msg)
+	return &e
+}
+
+func validateAccessRule(st *state, o obj) *response {
+	if dev, ok := objAt(o, "conditions", "device"); ok {
+		if v, has := dev["managed"]; has && v != nil {
+			if _, isBool := v.(bool); !isBool {
+				return bad("conditions.device.managed", "The value must be true or false.")
+			}
+			if dev["registered"] != true {
+				return bad("conditions.device.registered", "Devices must be registered (registered: true) to use the managed condition.")
+			}
+		}
+		if v, has := dev["registered"]; has && v != nil {
+			if _, isBool := v.(bool); !isBool {
+				return bad("conditions.device.registered", "The value must be true or false.")
+			}
+		}
+		if v, has := dev["assurance"]; has && v != nil {
+			as, isObj := v.(map[string]any)
+			if !isObj {
+				return bad("conditions.device.assurance", "The value must be an object with an include array.")
+			}
+			ids, isList := stringList(as["include"])
+			if !isList {
+				return bad("conditions.device.assurance.include", "The value must be an array of device assurance policy ids.")
+			}
+			for _, id := range ids {
+				if st.deviceAssurance(id) == nil {
+					return bad("conditions.device.assurance.include", fmt.Sprintf("Device assurance policy %s does not exist.", id))
+				}
+			}
+		}
+	}
+	if people, ok := objAt(o, "conditions", "people"); ok {
+		if groups, ok := objAt(people, "groups"); ok {
+			for _, k := range []string{"include", "exclude"} {
+				if v, has := groups[k]; has && v != nil {
+					ids, isList := stringList(v)
+					if !isList {
+						return bad(path("conditions.people.groups", k), "The value must be an array of group ids.")
+					}
+					for _, id := range ids {
+						if findByID(st.Groups, id) == nil {
+							return bad(path("conditions.people.groups", k), fmt.Sprintf("Group %s does not exist.", id))
+						}
+					}
+				}
+			}
+		}
+	}
+	if net, ok := objAt(o, "conditions", "network"); ok {
+		if e := validateNetwork(st, net); e != nil {
+			return e
+		}
+	}
+	if sign, ok := objAt(o, "actions", "appSignOn"); ok {
+		if v := sign["access"]; v != nil && v != "ALLOW" && v != "DENY" {
+			return bad("actions.appSignOn.access", "The value must be ALLOW or DENY.")
+		}
+	}
+	return nil
+}
+
+func validateNetwork(st *state, net obj) *response {
+	conn := net["connection"]
+	if conn != nil && conn != "ANYWHERE" && conn != "ZONE" {
+		return bad("conditions.network.connection", "The value must be ANYWHERE or ZONE.")
+	}
+	any := false
+	for _, k := range []string{"include", "exclude"} {
+		if v, has := net[k]; has && v != nil {
+			ids, isList := stringList(v)
+			if !isList {
+				return bad(path("conditions.network", k), "The value must be an array of network zone ids.")
+			}
+			for _, id := range ids {
+				if findByID(st.Zones, id) == nil {
+					return bad(path("conditions.network", k), fmt.Sprintf("Network zone %s does not exist.", id))
+				}
+			}
+			any = any || len(ids) > 0
+		}
+	}
+	if conn == "ZONE" && !any {
+		return bad("conditions.network", "A ZONE connection needs network zones to include or exclude.")
+	}
+	return nil
+}
+
+var deviceContextProviderKeys = map[string]bool{"OKTA_VERIFY": true, "CHROME_DEVICE_TRUST": true, "DEVICE_POSTURE_IDP": true}
+
+func validateDSCRule(st *state, o obj) *response {
+	if cond, ok := objAt(o, "conditions"); ok {
+		for k, v := range cond {
+			if v == nil {
+				continue
+			}
+			if k != "network" && k != "platform" {
+				return bad(path("conditions", k), "Only network and platform conditions are supported for device signal collection rules.")
+			}
+		}
+		if net, ok := objAt(cond, "network"); ok {
+			if e := validateNetwork(st, net); e != nil {
+				return e
+			}
+		}
+	}
+	const field = "actions.deviceSignalCollection.deviceContextProviders"
+	dsc, ok := objAt(o, "actions", "deviceSignalCollection")
+	if !ok {
+		return bad(field, "At least one device context provider is required.")
+	}
+	list, isArr := dsc["deviceContextProviders"].([]any)
+	if !isArr || len(list) == 0 {
+		return bad(field, "At least one device context provider is required.")
+	}
+	seen := map[string]bool{}
+	for i, e := range list {
+		p, isObj := e.(map[string]any)
+		if !isObj {
+			return bad(path(field, i), "Each device context provider must be an object.")
+		}
+		key, _ := p["key"].(string)
+		if !deviceContextProviderKeys[key] {
+			return bad(path(field, i, "key"), fmt.Sprintf("'%v' is not a valid key; use OKTA_VERIFY, CHROME_DEVICE_TRUST or DEVICE_POSTURE_IDP.", p["key"]))
+		}
+		if seen[key] && key != "DEVICE_POSTURE_IDP" {
+			return bad(path(field, i, "key"), fmt.Sprintf("%s is listed more than once.", key))
+		}
+		seen[key] = true
+		if v, has := p["userIdentification"]; has && v != nil && v != "ALLOW" && v != "IGNORE" {
+			return bad(path(field, i, "userIdentification"), "The value must be ALLOW or IGNORE.")
+		}
+		if key == "DEVICE_POSTURE_IDP" {
+			id, _ := p["id"].(string)
+			if id == "" {
+				return bad(path(field, i, "id"), "DEVICE_POSTURE_IDP needs the id of a device posture identity provider.")
+			}
+			if findByID(st.IdPs, id) == nil {
+				return bad(path(field, i, "id"), fmt.Sprintf("Identity provider %s does not exist.", id))
+			}
+		}
+	}
+	return nil
+}
+
+func findByID(list []obj, id string) obj {
+	for _, o := range list {
+		if str(o["id"]) == id {
+			return o
+		}
+	}
+	return nil
+}

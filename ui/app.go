@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Optional interfaces a Screen may implement; the root asks for them with type assertions so
+// screens stay small.
+type (
+	// Titled screens name themselves in the header.
+	Titled interface{ Title() string }
+	// Staged screens belong to a multi-stage flow: the header draws a stepper.
+	Staged interface {
+		// Stage returns the 1-based current stage and the names of all stages.
+		Stage() (current int, names []string)
+	}
+	// Explainer screens carry a short explanation (what this does in Okta and why now),
+	// toggled with ctrl+e (or "?" when the screen is not taking text).
+	Explainer interface{ Explanation() string }
+	// Revealer screens are told when they are on top again after the screen above was closed,
+	// e.g. to rebuild a finished form from the answers they keep.
+	Revealer interface{ Reveal() tea.Cmd }
+	// InputCapturer screens report whether printable keys ("?") are text for them right now.
+	InputCapturer interface{ CapturingInput() bool }
+)
+
+// PopToMsg closes every screen above Target (which must be on the stack) and reveals it.
+type PopToMsg struct{ Target Screen }
+
+// ReplaceMsg replaces the screen on top of the stack (the new screen is initialised).
+type ReplaceMsg struct{ Screen Screen }
+
+// appState is what the root model is doing besides routing to the top screen.
+type appState int
+
+const (
+	stateRunning     appState = iota // keys go to the top screen
+	stateConfirmQuit                 // a submit is in flight and ctrl+c was pressed: ask first
+	stateQuitting                    // tea.Quit sent; render nothing more
+)
+
+// App is the root model: a stack of screens under a header and above a footer.
+type App struct {
+	c       *Common
+	stack   []Screen
+	state   appState
+	busy    bool
+	explain bool
+	help    help.Model
+}
+
+// New returns the root model, starting on the home screen.
+func New(c *Common) tea.Model {
+	return newApp(c, NewHome(c))
+}
+
+// newApp starts the root model on any first screen (tests start mid-flow this way).
+func newApp(c *Common, first Screen) *App {
+	if c.Width == 0 {
+		c.Width, c.Height = 80, 24
+	}
+	h := help.New()
+	h.ShortSeparator = " · "
+	h.Styles.ShortKey = c.Styles.Title.Bold(false)
+	h.Styles.ShortDesc = c.Styles.Subtle
+	h.Styles.ShortSeparator = c.Styles.Subtle
+	a := &App{c: c, stack: []Screen{first}, help: h}
+	a.layout()
+	return a
+}
+
+func (a *App) top() Screen { return a.stack[len(a.stack)-1] }
+
+// Init starts the first screen.
+func (a *App) Init() tea.Cmd { return a.top().Init() }
+
+// Update routes messages: navigation and window size here, everything else to the top screen.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.c.Width, a.c.Height = msg.Width, msg.Height
+		a.layout()
+		// Forms size themselves from the window message as well.
+		return a, a.forward(msg)
+	case tea.KeyMsg:
+		return a, a.handleKey(msg)
+	case BusyMsg:
+		a.busy = msg.Busy
+		if !a.busy && a.state == stateConfirmQuit {
+			a.state = stateRunning
+		}
+		return a, nil
+	case PushMsg:
+		if msg.Screen == nil {
+			return a, nil
+		}
+		a.stack = append(a.stack, msg.Screen)
+		a.layout()
+		return a, msg.Screen.Init()
+	case ReplaceMsg:
+		if msg.Screen == nil {
+			return a, nil
+		}
+		a.stack[len(a.stack)-1] = msg.Screen
+		a.layout()
+		return a, msg.Screen.Init()
+	case BackMsg:
+		if len(a.stack) <= 1 {
+			return a, nil
+		}
+		a.stack = a.stack[:len(a.stack)-1]
+		return a, a.reveal()
+	case PopToMsg:
+		for i := len(a.stack) - 1; i >= 0; i-- {
+			if a.stack[i] == msg.Target {
+				a.stack = a.stack[:i+1]
+				return a, a.reveal()
+			}
+		}
+		return a, nil
+	case HomeMsg:
+		a.stack = a.stack[:1]
+		return a, a.reveal()
+	}
+	return a, a.forward(msg)
+}
+
+func (a *App) forward(msg tea.Msg) tea.Cmd {
+	i := len(a.stack) - 1
+	s, cmd := a.stack[i].Update(msg)
+	if s != nil {
+		a.stack[i] = s
+	}
+	return cmd
+}
+
+func (a *App) reveal() tea.Cmd {
+	a.layout()
+	if r, ok := a.top().(Revealer); ok {
+		return r.Reveal()
+	}
+	return nil
+}
+
+func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.Keys
+	if a.state == stateConfirmQuit {
+		switch msg.String() {
+		case "y", "Y":
+			a.state = stateQuitting
+			return tea.Quit
+		case "n", "N", "esc":
+			a.state = stateRunning
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		if a.busy {
+			a.state = stateConfirmQuit
+			return nil
+		}
+		a.state = stateQuitting
+		return tea.Quit
+	case key.Matches(msg, k.Explain) || (key.Matches(msg, k.Help) && !a.capturing()):
+		if _, ok := a.top().(Explainer); ok {
+			a.explain = !a.explain
+			a.layout()
+			return nil
+		}
+		if key.Matches(msg, k.Explain) {
+			return nil
+		}
+	}
+	return a.forward(msg)
+}
+
+func (a *App) capturing() bool {
+	c, ok := a.top().(InputCapturer)
+	return ok && c.CapturingInput()
+}
+
+// layout gives every screen on the stack the space left by header, explanation and footer.
+func (a *App) layout() {
+	w, h := a.c.Width, a.c.Height
+	body := h - lipgloss.Height(a.headerView()) - lipgloss.Height(a.footerView())
+	if ex := a.explanationView(); ex != "" {
+		body -= lipgloss.Height(ex)
+	}
+	if body < 3 {
+		body = 3
+	}
+	a.help.Width = w
+	for _, s := range a.stack {
+		s.SetSize(w, body)
+	}
+}
+
+// View draws header, optional explanation, the top screen and the footer.
+func (a *App) View() string {
+	if a.state == stateQuitting {
+		return ""
+	}
+	parts := []string{a.headerView()}
+	if ex := a.explanationView(); ex != "" {
+		parts = append(parts, ex)
+	}
+	body := a.top().View()
+	if a.state == stateConfirmQuit {
+		body = a.confirmQuitView()
+	}
+	bodyHeight := a.c.Height - lipgloss.Height(parts[0]) - lipgloss.Height(a.footerView())
+	if len(parts) > 1 {
+		bodyHeight -= lipgloss.Height(parts[1])
+	}
+	parts = append(parts, fitHeight(body, bodyHeight), a.footerView())
+	return strings.Join(parts, "\n")
+}
+
+func (a *App) confirmQuitView() string {
+	s := a.c.Styles
+	msg := s.Warn.Render("A submit is in flight.") + "\n\n" +
+		"Quitting now stops it after the request being sent; the journal keeps what was\n" +
+		"done so the home screen can resume or roll back the run next time.\n\n" +
+		s.Title.Render("Quit anyway? ") + "y / n"
+	return s.Box.Render(msg)
+}
+
+func (a *App) explanationView() string {
+	if !a.explain {
+		return ""
+	}
+	ex, ok := a.top().(Explainer)
+	if !ok || ex.Explanation() == "" {
+		return ""
+	}
+	w := a.c.Width - 4
+	if w < 20 {
+		w = 20
+	}
+	text := lipgloss.NewStyle().Width(w).Render(ex.Explanation())
+	return a.c.Styles.Box.Render(text)
+}
+
+func (a *App) footerView() string {
+	k := a.c.Keys
+	bindings := append([]key.Binding{}, a.top().ShortHelp()...)
+	if _, ok := a.top().(Explainer); ok {
+		bindings = append(bindings, k.Explain)
+	}
+	if len(a.stack) > 1 {
+		bindings = append(bindings, k.Back)
+	}
+	bindings = append(bindings, k.Quit)
+	return a.help.ShortHelpView(bindings)
+}
+
+// fitHeight pads or cuts s to exactly n lines so header and footer stay put.
+func fitHeight(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,331 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+)
+
+// formPage is one page of a paged form: one huh group whose fields are bound to a draft.
+// Pages are listed afresh from the draft on every move, so a page that does not apply to the
+// answers so far (another platform, another grace mode) is simply not in the list: this is
+// the page-level equivalent of huh's WithHideFunc, and it lets Esc step back over exactly the
+// pages the user saw.
+type formPage struct {
+	key   string
+	title string
+	// owns lists the FieldError.Field prefixes whose errors belong on this page.
+	owns []string
+	// group builds the page's fields; it runs each time the page opens so options can depend
+	// on earlier answers.
+	group func() *huh.Group
+	// done copies buffered answers (numbers, dates typed as text) into the draft; an error keeps
+	// the user on the page with the message shown.
+	done func() error
+	// ready reports whether data the page needs has been loaded (nil: always ready).
+	ready func() bool
+}
+
+// pagedForm walks a list of formPages, one huh form per page. Answers live in the draft the
+// pages are bound to, so going back (Esc) and forward again keeps them.
+type pagedForm struct {
+	c      *Common
+	pages  func() []formPage
+	finish func() tea.Cmd // after the last page
+
+	cur    string // key of the page shown
+	form   *huh.Form
+	group  *huh.Group
+	errMsg string // from the page's done func or the whole-draft validation
+	width  int
+	height int
+}
+
+func newPagedForm(c *Common, pages func() []formPage, finish func() tea.Cmd) *pagedForm {
+	return &pagedForm{c: c, pages: pages, finish: finish, width: c.Width, height: c.Height}
+}
+
+// page returns the current page and its index in the current list (-1 when it is gone).
+func (p *pagedForm) page() (formPage, int) {
+	list := p.pages()
+	for i, pg := range list {
+		if pg.key == p.cur {
+			return pg, i
+		}
+	}
+	return formPage{}, -1
+}
+
+// start opens the first page.
+func (p *pagedForm) start() tea.Cmd {
+	list := p.pages()
+	if len(list) == 0 {
+		return nil
+	}
+	return p.open(list[0].key)
+}
+
+// open shows page key with a fresh form bound to the draft.
+func (p *pagedForm) open(key string) tea.Cmd {
+	p.cur = key
+	p.form = nil
+	pg, i := p.page()
+	if i < 0 || (pg.ready != nil && !pg.ready()) {
+		return nil
+	}
+	km := huh.NewDefaultKeyMap()
+	p.group = pg.group()
+	p.form = huh.NewForm(p.group).
+		WithShowHelp(false).
+		WithKeyMap(km).
+		WithWidth(max(p.width, 20)).
+		WithTheme(formTheme())
+	p.fit()
+	return p.form.Init()
+}
+
+// reopen rebuilds the current page (e.g. when data it waited for arrived, or the user came
+// back from a later screen).
+func (p *pagedForm) reopen() tea.Cmd {
+	if p.cur == "" {
+		return p.start()
+	}
+	return p.open(p.cur)
+}
+
+// Refresh rebuilds the current page when its data has arrived.
+func (p *pagedForm) refresh() tea.Cmd {
+	if p.form == nil {
+		return p.reopen()
+	}
+	return nil
+}
+
+func (p *pagedForm) formHeight() int {
+	return max(p.height-lipgloss.Height(p.header()), 5)
+}
+
+// errorRoom is kept free under the fields for huh's validation message.
+const errorRoom = 3
+
+// fit lets the form take its natural height, and scroll only when the page is taller than the
+// screen; either way a validation message below the fields stays on screen.
+func (p *pagedForm) fit() {
+	if p.form == nil || p.group == nil {
+		return
+	}
+	room := p.formHeight() - errorRoom
+	natural := lipgloss.Height(p.group.Content())
+	if h := p.group.Header(); h != "" {
+		natural += lipgloss.Height(h)
+	}
+	if natural > room {
+		p.form.WithHeight(max(room, 4))
+	}
+}
+
+func (p *pagedForm) setSize(w, h int) {
+	p.width, p.height = w, h
+	if p.form != nil {
+		p.form.WithWidth(max(w, 20))
+		p.fit()
+	}
+}
+
+// capturing reports whether the focused field takes printable keys.
+func (p *pagedForm) capturing() bool {
+	if p.form == nil {
+		return false
+	}
+	switch f := p.form.GetFocusedField().(type) {
+	case *huh.Input, *huh.Text:
+		return true
+	case interface{ GetFiltering() bool }:
+		return f.GetFiltering()
+	}
+	return false
+}
+
+// update routes a message to the page's form; it reports back=true when Esc was pressed on
+// the first page (the caller leaves the screen).
+func (p *pagedForm) update(msg tea.Msg) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, p.c.Keys.Back) {
+		if f, ok := p.focusedFiltering(); ok && f {
+			// Esc clears the filter of a select first.
+			return p.forward(msg), false
+		}
+		return p.back()
+	}
+	if _, ok := msg.(tea.WindowSizeMsg); ok {
+		// Size comes through SetSize from the root, which knows header and footer.
+		return nil, false
+	}
+	return p.forward(msg), false
+}
+
+func (p *pagedForm) focusedFiltering() (bool, bool) {
+	if p.form == nil {
+		return false, false
+	}
+	f, ok := p.form.GetFocusedField().(interface{ GetFiltering() bool })
+	if !ok {
+		return false, false
+	}
+	return f.GetFiltering(), true
+}
+
+// back opens the previous page, keeping every answer; on the first page it leaves.
+func (p *pagedForm) back() (tea.Cmd, bool) {
+	list := p.pages()
+	_, i := p.page()
+	if i <= 0 {
+		return nil, true
+	}
+	p.errMsg = ""
+	return p.open(list[i-1].key), false
+}
+
+func (p *pagedForm) forward(msg tea.Msg) tea.Cmd {
+	if p.form == nil {
+		return nil
+	}
+	m, cmd := p.form.Update(msg)
+	if f, ok := m.(*huh.Form); ok {
+		p.form = f
+	}
+	if p.form.State != huh.StateCompleted {
+		return cmd
+	}
+	return tea.Batch(cmd, p.next())
+}
+
+// next stores the page's answers and opens the following page, or finishes.
+func (p *pagedForm) next() tea.Cmd {
+	pg, i := p.page()
+	if pg.done != nil {
+		if err := pg.done(); err != nil {
+			p.errMsg = err.Error()
+			return p.open(pg.key)
+		}
+	}
+	p.errMsg = ""
+	// The list is taken again: this page's answers may add or remove later pages.
+	list := p.pages()
+	for j, q := range list {
+		if q.key == pg.key {
+			i = j
+			break
+		}
+	}
+	if i+1 < len(list) {
+		return p.open(list[i+1].key)
+	}
+	return p.finish()
+}
+
+// showErrors puts validation errors on the page that owns the first of them.
+func (p *pagedForm) showErrors(errs []flows.FieldError) tea.Cmd {
+	if len(errs) == 0 {
+		return nil
+	}
+	list := p.pages()
+	target := list[0]
+	found := false
+	for _, pg := range list {
+		for _, prefix := range pg.owns {
+			if ownsField(prefix, errs[0].Field) {
+				target, found = pg, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	var msgs []string
+	for _, e := range errs {
+		for _, prefix := range target.owns {
+			if ownsField(prefix, e.Field) {
+				msgs = append(msgs, e.Error())
+				break
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		msgs = append(msgs, errs[0].Error())
+	}
+	cmd := p.open(target.key)
+	p.errMsg = strings.Join(msgs, "\n")
+	return cmd
+}
+
+func ownsField(prefix, field string) bool {
+	return field == prefix || strings.HasPrefix(field, prefix+".") || strings.HasPrefix(field, prefix+"[")
+}
+
+// fieldErrorsOf extracts FieldErrors from an error a Plan method returned.
+func fieldErrorsOf(err error) []flows.FieldError {
+	var v flows.ValidationErrors
+	if errors.As(err, &v) {
+		return v
+	}
+	var f flows.FieldError
+	if errors.As(err, &f) {
+		return []flows.FieldError{f}
+	}
+	return nil
+}
+
+// header is the page's title line, its position and any error.
+func (p *pagedForm) header() string {
+	st := p.c.Styles
+	pg, i := p.page()
+	n := len(p.pages())
+	var b strings.Builder
+	if i >= 0 {
+		b.WriteString(st.Title.Render(pg.title))
+		b.WriteString(st.Subtle.Render(" · page " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n)))
+	}
+	if p.errMsg != "" {
+		b.WriteString("\n")
+		b.WriteString(lipgloss.NewStyle().Width(max(p.width, 20)).Render(st.Error.Render(p.errMsg)))
+	}
+	return b.String()
+}
+
+func (p *pagedForm) view() string {
+	head := p.header()
+	if p.form == nil {
+		return head + "\n\n" + p.c.Styles.Subtle.Render("Loading from Okta...")
+	}
+	return head + "\n" + p.form.View()
+}
+
+func (p *pagedForm) keys() []key.Binding {
+	if p.form == nil {
+		return nil
+	}
+	// The footer has one line: the field's first few keys are enough next to esc and ctrl+c.
+	b := p.form.KeyBinds()
+	return b[:min(len(b), 3)]
+}
+
+// formTheme is huh's base theme with the wizard's accents; under NO_COLOR it renders plain.
+func formTheme() *huh.Theme {
+	t := huh.ThemeBase()
+	t.Focused.Title = t.Focused.Title.Bold(true).Foreground(lipgloss.Color("12"))
+	t.Focused.ErrorMessage = t.Focused.ErrorMessage.Foreground(lipgloss.Color("9"))
+	t.Focused.ErrorIndicator = t.Focused.ErrorIndicator.Foreground(lipgloss.Color("9"))
+	t.Focused.SelectSelector = t.Focused.SelectSelector.Foreground(lipgloss.Color("13"))
+	t.Focused.SelectedOption = t.Focused.SelectedOption.Foreground(lipgloss.Color("13"))
+	t.Focused.MultiSelectSelector = t.Focused.MultiSelectSelector.Foreground(lipgloss.Color("13"))
+	t.Focused.Description = t.Focused.Description.Foreground(lipgloss.Color("8"))
+	return t
+}

@@ -1,0 +1,243 @@
+package ui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/huh"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+)
+
+// ErrInputEnded is returned when the input closes before an accessible-mode flow finished.
+var ErrInputEnded = errors.New("input ended before the wizard finished: nothing more was sent")
+
+// RunAccessible runs the wizard as plain prompts, one question at a time, for screen readers
+// (ACCESSIBLE=1 or --accessible): the same questions, validation and requests as the
+// full-screen UI, without it.
+func RunAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) (err error) {
+	lr := &lineReader{r: bufio.NewReader(in)}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == errLineReaderEOF {
+				err = ErrInputEnded
+				return
+			}
+			panic(p)
+		}
+	}()
+	org := c.OrgLabel
+	if c.Sandbox {
+		org = "SANDBOX (a local stand-in for Okta)"
+	}
+	fmt.Fprintf(out, "okta-device-wizard, accessible mode.\nOrg: %s\n\n", org)
+	var entries []FlowEntry
+	for _, e := range registeredFlows() {
+		if e.Accessible != nil {
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) == 0 {
+		return errors.New("no flow supports accessible mode in this build")
+	}
+	choice := 0
+	opts := make([]huh.Option[int], len(entries))
+	for i, e := range entries {
+		opts[i] = huh.NewOption(e.Title, i)
+	}
+	if err := accessibleForm(lr, out, huh.NewGroup(huh.NewSelect[int]().Title("What do you want to do?").Options(opts...).Value(&choice))); err != nil {
+		return err
+	}
+	return entries[choice].Accessible(ctx, c, lr, out)
+}
+
+// accessibleForm asks the fields of one group as plain prompts.
+func accessibleForm(in io.Reader, out io.Writer, g *huh.Group) error {
+	return huh.NewForm(g).WithAccessible(true).WithInput(in).WithOutput(out).WithShowHelp(false).Run()
+}
+
+var errLineReaderEOF = errors.New("line reader: end of input")
+
+// lineReader hands out one line per Read. huh's accessible prompts wrap the reader in a new
+// bufio.Scanner for every question, which would swallow the following answers from a pipe;
+// and at end of input they would ask forever, so the end of input aborts the flow instead.
+type lineReader struct{ r *bufio.Reader }
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	line, err := l.r.ReadString('\n')
+	if line == "" && err != nil {
+		panic(errLineReaderEOF)
+	}
+	if !strings.HasSuffix(line, "\n") {
+		line += "\n"
+	}
+	return copy(p, line), nil
+}
+
+// runDSCAccessible is the device signal collection flow as plain prompts.
+func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) error {
+	f := newDSCFlow(c)
+	for n := flows.StageAppPolicy; n <= flows.StageDSCRule; n++ {
+		if err := askStage(ctx, f, n, in, out); err != nil {
+			return err
+		}
+	}
+	for {
+		plan, err := f.plan()
+		var ve flows.ValidationErrors
+		if errors.As(err, &ve) {
+			fmt.Fprintln(out, "These answers need a fix:")
+			for _, fe := range ve {
+				fmt.Fprintf(out, "  stage %d: %s\n", flows.DSCFieldStage(fe.Field), fe.Msg)
+			}
+			if err := askStage(ctx, f, flows.DSCFieldStage(ve[0].Field), in, out); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nStage 5 of 5: Review. %d requests, in the order they are sent:\n\n", len(plan.Steps))
+		fmt.Fprintln(out, renderPlan(Styles{}, plan, false, 0))
+		activate := true
+		send := false
+		if err := accessibleForm(in, out, huh.NewGroup(
+			huh.NewConfirm().Title("Activate the signal collection policy as the last request?").Value(&activate),
+			huh.NewConfirm().Title("Send these requests now?").Value(&send),
+		)); err != nil {
+			return err
+		}
+		if !send {
+			fmt.Fprintln(out, "Nothing was sent.")
+			return nil
+		}
+		f.draft.Activate = activate
+		if !activate {
+			plan = withoutActivation(plan)
+		}
+		return runAccessiblePlan(ctx, f, plan, in, out)
+	}
+}
+
+func withoutActivation(p flows.Plan) flows.Plan {
+	out := p
+	out.Steps = nil
+	for _, s := range p.Steps {
+		if s.Action != flows.ActActivatePolicy {
+			out.Steps = append(out.Steps, s)
+		}
+	}
+	return out
+}
+
+// askStage asks the pages of stage n.
+func askStage(ctx context.Context, f *dscFlow, n int, in io.Reader, out io.Writer) error {
+	s := f.stage(n)
+	fmt.Fprintf(out, "\nStage %d of %d: %s\n%s\n\n", n, len(flows.DSCStageNames), flows.DSCStageNames[n-1], stageExplanations[n])
+	for _, p := range s.pages {
+		if p.skip != nil && p.skip() {
+			continue
+		}
+		if p.load != nil && (p.needs == "" || !f.org.loaded[p.needs]) {
+			lctx, cancel := context.WithTimeout(ctx, loadTimeout)
+			apply, err := p.load(lctx)
+			cancel()
+			if err != nil {
+				return err
+			}
+			if apply != nil {
+				apply(&f.org)
+			}
+			if p.needs != "" {
+				f.org.loaded[p.needs] = true
+			}
+			if p.skip != nil && p.skip() {
+				continue
+			}
+		}
+		if err := accessibleForm(in, out, p.group()); err != nil {
+			return err
+		}
+		if p.done != nil {
+			p.done()
+		}
+	}
+	return nil
+}
+
+// runAccessiblePlan sends the plan, reporting each request; on an Okta error it offers to fix
+// the stage and continue with the same journal (nothing is created twice).
+func runAccessiblePlan(ctx context.Context, f *dscFlow, plan flows.Plan, in io.Reader, out io.Writer) error {
+	j, err := newRunJournal(f.c, plan)
+	if err != nil {
+		return err
+	}
+	for {
+		steps := j.Plan().Steps
+		created, err := j.Run(ctx, f.c.API, func(ev runEvent) {
+			if ev.Index < 0 || ev.Index >= len(steps) {
+				return
+			}
+			st := steps[ev.Index]
+			switch ev.State {
+			case stepDone, stepSkipped:
+				fmt.Fprintf(out, "done %d of %d: %s %s, id %s\n", ev.Index+1, len(steps), st.Method(), st.Title, ev.ID)
+			case stepFailed:
+				fmt.Fprintf(out, "failed %d of %d: %s %s\n", ev.Index+1, len(steps), st.Method(), st.Title)
+			}
+		})
+		if err == nil {
+			fmt.Fprintf(out, "\nDone. Created:\n")
+			for _, st := range steps {
+				if id := created[st.ID]; id != "" {
+					fmt.Fprintf(out, "  %s: %s\n", st.Title, id)
+				}
+			}
+			fmt.Fprintf(out, "Next: %s\n", defaultNextSteps(flows.FlowDSC))
+			return nil
+		}
+		var se *flows.StepError
+		if !errors.As(err, &se) || se.Step.Stage < 1 {
+			return err
+		}
+		fmt.Fprintf(out, "\nStage %d failed: %s\n", se.Step.Stage, se.Step.Title)
+		var oe *okta.Error
+		if errors.As(err, &oe) {
+			fmt.Fprintf(out, "%s %s\n", oe.ErrorCode, oe.ErrorSummary)
+			for _, c := range oe.ErrorCauses {
+				fmt.Fprintf(out, "  cause: %s\n", c.ErrorSummary)
+			}
+		} else {
+			fmt.Fprintln(out, se.Err)
+		}
+		fix := true
+		if err := accessibleForm(in, out, huh.NewGroup(huh.NewConfirm().
+			Title(fmt.Sprintf("Answer stage %d again and continue? (No keeps the run for resume or roll back.)", se.Step.Stage)).
+			Value(&fix))); err != nil {
+			return err
+		}
+		if !fix {
+			return err
+		}
+		stage := min(se.Step.Stage, flows.StageDSCRule)
+		if err := askStage(ctx, f, stage, in, out); err != nil {
+			return err
+		}
+		next, perr := f.plan()
+		if perr != nil {
+			return perr
+		}
+		if !f.draft.Activate {
+			next = withoutActivation(next)
+		}
+		if err := j.Replace(next); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package ui
+
+import (
+	"github.com/charmbracelet/huh"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+)
+
+// Stage 2: the device signal collection policy itself, created INACTIVE.
+func newStage2(f *dscFlow) *dscStage {
+	d := &f.draft
+	return newDSCStage(f, flows.StageDSCPolicy, []page{{
+		group: func() *huh.Group {
+			return huh.NewGroup(
+				huh.NewInput().Title("Signal collection policy name").
+					Placeholder("e.g. Workforce device signals").
+					Validate(flows.ValidateName("Signal collection policy name")).
+					CharLimit(flows.MaxNameLength+10).
+					Value(&d.Name),
+				huh.NewInput().Title("Description (optional)").
+					Validate(flows.ValidateDescription("Signal collection policy description")).
+					Value(&d.Description),
+			).Description("It is created INACTIVE: it collects nothing until it is activated,\n" +
+				"the last request of the review, after its mapping and rule exist.")
+		},
+	}})
+}

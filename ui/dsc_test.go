@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+)
+
+// dscWalk drives the five stages with a new app sign-in policy, calling at(stage) when each
+// stage's first page is on screen.
+type dscWalk struct {
+	appPolicy, dscName string
+	at                 func(stage int)
+}
+
+func (w dscWalk) run(d *driver) {
+	at := w.at
+	if at == nil {
+		at = func(int) {}
+	}
+	d.requireView("Device signal collection")
+	d.key(tea.KeyEnter) // home: open the flow
+	d.requireView("Stage 1 of 5", "+ Create a new app sign-in policy")
+	at(1)
+	d.key(tea.KeyEnter) // create a new policy
+	d.requireView("Name of the new app sign-in policy")
+	d.typeText(w.appPolicy)
+	d.keys(tea.KeyEnter, tea.KeyEnter) // name, description
+	d.requireView("New rule in “" + w.appPolicy + "”")
+	d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // rule name, ALLOW, not managed
+	d.requireView("People: groups the rule applies to")
+	d.typeText("x")                    // first group (alphabetical)
+	d.keys(tea.KeyEnter, tea.KeyEnter) // groups, priority
+	d.requireView("Stage 2 of 5", "created INACTIVE")
+	at(2)
+	d.typeText(w.dscName)
+	d.keys(tea.KeyEnter, tea.KeyEnter)
+	d.requireView("Stage 3 of 5", "“"+w.appPolicy+"” (stage 1) → “"+w.dscName+"” (stage 2)")
+	at(3)
+	d.key(tea.KeyEnter)
+	d.requireView("Stage 4 of 5", "Device context providers")
+	at(4)
+	d.key(tea.KeyEnter) // rule name
+	d.keys(tea.KeyDown) // Chrome Device Trust
+	d.typeText("x")     // ... chosen too
+	d.key(tea.KeyEnter) // providers
+	d.requireView("Okta Verify: user identification")
+	d.key(tea.KeyEnter) // ALLOW
+	d.requireView("Only on these platforms")
+	d.typeText("x") // iOS
+	d.keys(tea.KeyEnter, tea.KeyEnter)
+	d.requireView("Stage 5 of 5", "POST   /api/v1/policies?activate=false")
+	at(5)
+}
+
+// dscCheckOrg asserts what a finished walk leaves in the org, read back through the API.
+func dscCheckOrg(t *testing.T, api okta.API, appPolicy, dscName, wantStatus string) {
+	t.Helper()
+	ctx := context.Background()
+	find := func(pt okta.PolicyType, name string) []okta.Policy {
+		ps, err := api.ListPolicies(ctx, pt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []okta.Policy
+		for _, p := range ps {
+			if p.Name == name {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	apps := find(okta.TypeAccessPolicy, appPolicy)
+	dscs := find(okta.TypeDeviceSignalCollection, dscName)
+	if len(apps) != 1 || len(dscs) != 1 {
+		t.Fatalf("want one app sign-in policy and one DSC policy, got %d and %d", len(apps), len(dscs))
+	}
+	if dscs[0].Status != wantStatus {
+		t.Errorf("DSC policy status %s, want %s", dscs[0].Status, wantStatus)
+	}
+	maps, err := api.ListMappings(ctx, dscs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(maps) != 1 || mappedPolicyID(maps[0]) != apps[0].ID {
+		t.Errorf("mappings %+v, want one to %s", maps, apps[0].ID)
+	}
+	rules, err := api.ListRules(ctx, dscs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rule *okta.Rule
+	for i := range rules {
+		if rules[i].Name == "Collect device signals" {
+			if rule != nil {
+				t.Fatal("the DSC rule exists twice")
+			}
+			rule = &rules[i]
+		}
+	}
+	if rule == nil || rule.Actions == nil || rule.Actions.DeviceSignalCollection == nil {
+		t.Fatalf("DSC rule missing or without providers: %+v", rules)
+	}
+	var got []string
+	for _, p := range rule.Actions.DeviceSignalCollection.DeviceContextProviders {
+		got = append(got, p.Key+":"+p.UserIdentification)
+	}
+	slices.Sort(got)
+	if want := []string{"CHROME_DEVICE_TRUST:", "OKTA_VERIFY:ALLOW"}; !slices.Equal(got, want) {
+		t.Errorf("providers %v, want %v", got, want)
+	}
+	if rule.Conditions == nil || rule.Conditions.Platform == nil || len(rule.Conditions.Platform.Include) != 1 ||
+		rule.Conditions.Platform.Include[0].OS == nil || rule.Conditions.Platform.Include[0].OS.Type != "IOS" {
+		t.Errorf("platform condition %+v, want iOS only", rule.Conditions)
+	}
+	appRules, err := api.ListRules(ctx, apps[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := 0
+	for _, r := range appRules {
+		if len(suitableRules([]okta.Rule{r})) == 1 {
+			registered++
+		}
+	}
+	if registered != 1 {
+		t.Errorf("app sign-in policy has %d registered-device rules, want 1", registered)
+	}
+}
+
+// TestDSCGoldenStages compares each stage's first screen, and the review, with golden files
+// at 80x24 and 120x40 (go test ./ui -run TestDSCGoldenStages -update rewrites them).
+func TestDSCGoldenStages(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			_, api := shellSandbox(t, sandbox.Options{})
+			c := shellCommon(t, api, size.w, size.h)
+			d := newDriver(t, New(c), size.w, size.h)
+			screens := map[int]string{}
+			dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals", at: func(stage int) {
+				v := d.view()
+				checkScreenSize(t, v, size.w, size.h)
+				screens[stage] = maskIDs(v)
+			}}.run(d)
+			for stage := 1; stage <= 5; stage++ {
+				t.Run(fmt.Sprintf("stage%d", stage), func(t *testing.T) { golden.RequireEqual(t, []byte(screens[stage])) })
+			}
+		})
+	}
+}
+
+// TestDSCFullWalkDriver walks the five stages and submits: the org ends with an ACTIVE DSC
+// policy mapped to the new app sign-in policy, its rule holding the chosen providers.
+func TestDSCFullWalkDriver(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals"}.run(d)
+	d.key(tea.KeyEnter) // send
+	d.requireView("Done: 6 requests sent.")
+	checkScreenSize(t, d.view(), 80, 24)
+	dscCheckOrg(t, api, "Registered devices", "Workforce signals", okta.StatusActive)
+	runs, err := flows.OpenJournals(c.JournalDir)
+	if err != nil || len(runs) != 0 {
+		t.Errorf("a finished run leaves no journal; found %d (%v)", len(runs), err)
+	}
+}
+
+// TestDSCLeaveInactive: the review's toggle drops the activation, and the policy stays INACTIVE.
+func TestDSCLeaveInactive(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	dscWalk{appPolicy: "Registered devices", dscName: "Quiet signals"}.run(d)
+	d.requireView("[x] Activate the policy last", "6 requests")
+	d.typeText("a")
+	d.requireView("[ ] Activate the policy last", "5 requests")
+	d.key(tea.KeyEnter)
+	d.requireView("Done: 5 requests sent.")
+	dscCheckOrg(t, api, "Registered devices", "Quiet signals", okta.StatusInactive)
+}
