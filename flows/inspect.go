@@ -85,8 +85,8 @@ type MappedPolicy struct {
 
 // DSCInfo is a device signal collection policy with its mappings and rules.
 type DSCInfo struct {
-	Policy   okta.Policy    `json:"policy"`
 	Mappings []MappedPolicy `json:"mappings"`
+	Policy   okta.Policy    `json:"policy"`
 	Rules    []DSCRuleInfo  `json:"rules"`
 }
 
@@ -99,17 +99,17 @@ type DSCRuleInfo struct {
 // AppPolicyInfo is an app sign-in policy with its rules (priority order) and the DSC policies
 // mapped to it.
 type AppPolicyInfo struct {
-	Policy    okta.Policy   `json:"policy"`
 	MappedDSC []ObjectRef   `json:"mappedDsc"`
+	Policy    okta.Policy   `json:"policy"`
 	Rules     []AppRuleInfo `json:"rules"`
 }
 
 // AppRuleInfo is an app sign-in rule with its device conditions spelled out.
 type AppRuleInfo struct {
-	Rule       okta.Rule   `json:"rule"`
 	Registered bool        `json:"registered"`
 	Managed    bool        `json:"managed"`
 	Assurances []ObjectRef `json:"assurances"`
+	Rule       okta.Rule   `json:"rule"`
 }
 
 // RequiresDevice reports whether the rule needs a registered (or managed, or assured) device,
@@ -120,11 +120,11 @@ func (r AppRuleInfo) RequiresDevice() bool {
 
 // AssuranceInfo is a device assurance policy with summaries and the rules that use it.
 type AssuranceInfo struct {
-	Assurance   okta.DeviceAssurance `json:"assurance"`
+	UsedBy      []RuleRef            `json:"usedBy"`
 	Checks      []string             `json:"checks"`
 	GracePeriod string               `json:"gracePeriod"`
 	Remediation string               `json:"remediation"`
-	UsedBy      []RuleRef            `json:"usedBy"`
+	Assurance   okta.DeviceAssurance `json:"assurance"`
 }
 
 // Warning codes.

@@ -494,3 +494,14 @@ func refreshBefore(ctx context.Context, api okta.API, s *Step) error {
 	}
 	return nil
 }
+
+// SavePlanWithRefs records the names of what the plan references in api's org (CollectRefs)
+// and saves it with the answers that made it (SavePlanWithDraft), so it can be applied to
+// another org. The review screens save plans through it.
+func SavePlanWithRefs(ctx context.Context, api okta.API, path string, p Plan, draft any) error {
+	withRefs, err := CollectRefs(ctx, api, p)
+	if err != nil {
+		return err
+	}
+	return SavePlanWithDraft(path, withRefs, draft)
+}

@@ -2,9 +2,12 @@ package flows_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
@@ -313,5 +316,153 @@ func TestRunRefusesAnotherOrg(t *testing.T) {
 	}
 	if err := flows.Rollback(context.Background(), o.api, j, nil); err == nil {
 		t.Fatal("roll back against another org was allowed")
+	}
+}
+
+// A create whose outcome is unknown (a 500) is looked up before a roll back deletes anything;
+// an older object that happens to have the same name is someone else's and stays.
+func TestRollbackNeverDeletesOlderSameNamedObject(t *testing.T) {
+	ctx := context.Background()
+	var offset atomic.Int64
+	offset.Store(int64(-time.Hour))
+	srv, err := sandbox.New(sandbox.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Shared name"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offset.Store(0)
+	plan := flows.Plan{Flow: flows.FlowDSC, Steps: []flows.Step{{ID: "p", Title: "Create", Action: flows.ActCreatePolicy,
+		Body: &okta.Policy{Type: okta.TypeAccessPolicy, Name: "Shared name"}}}}
+	srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultServerError, Method: "POST", Path: "/api/v1/policies", Nth: 1}}})
+	dir := t.TempDir()
+	j, _ := flows.NewJournal(dir, plan, api.OrgURL())
+	if _, err := flows.Run(ctx, api, j, nil); err == nil {
+		t.Fatal("want the 500")
+	}
+	srv.SetFaults(sandbox.Faults{})
+	if err := flows.Rollback(ctx, api, reopen(t, dir), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.GetPolicy(ctx, old.ID); err != nil {
+		t.Fatalf("the older policy of the same name was deleted: %v", err)
+	}
+}
+
+// An assurance-rule plan that replaces an existing rule resolves the policy, the rule and the
+// assurance policy by name in another org, replaces that org's rule, and a roll back restores
+// that org's rule as it was (not the source org's copy).
+func TestReplaceRulePlanAcrossOrgsAndRollback(t *testing.T) {
+	ctx := context.Background()
+	setup := func(o *runOrg, access string) (policyID string, rule *okta.Rule, daID string) {
+		policyID = o.createPolicy(t, "Finance apps")
+		r, err := o.api.CreateRule(ctx, policyID, okta.Rule{Type: okta.TypeAccessPolicy, Name: "Finance devices",
+			Actions: &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: access}}}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		das, _ := o.api.ListDeviceAssurances(ctx)
+		for _, d := range das {
+			if d.Name == "macOS encrypted" {
+				daID = d.ID
+			}
+		}
+		return policyID, r, daID
+	}
+	a := newRunOrg(t, sandbox.Faults{})
+	b := newRunOrg(t, sandbox.Faults{})
+	aPolicy, aRule, aDA := setup(a, "ALLOW")
+	bPolicy, bRule, bDA := setup(b, "DENY")
+	existing, err := a.api.GetRule(ctx, aPolicy, aRule.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := flows.AssuranceRuleDraft{PolicyID: aPolicy, PolicyName: "Finance apps", Existing: existing,
+		Name: "Finance devices", Access: "ALLOW", AssuranceIDs: []string{aDA}}
+	plan, err := d.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err = flows.CollectRefs(ctx, a.api, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved, missing, err := flows.ResolveRefs(ctx, b.api, plan)
+	if err != nil || len(missing) > 0 {
+		t.Fatalf("resolve: %v %v", missing, err)
+	}
+	s := resolved.Steps[0]
+	if s.PolicyID != bPolicy || s.ObjectID != bRule.ID {
+		t.Fatalf("step ids %s/%s, want B's %s/%s", s.PolicyID, s.ObjectID, bPolicy, bRule.ID)
+	}
+	if before := s.Before.(*okta.Rule); before.Actions.AppSignOn.Access != "DENY" {
+		t.Fatal("Before is not B's rule as it is")
+	}
+	// Fail after the replace so the run can be rolled back.
+	resolved.Steps = append(resolved.Steps, flows.Step{ID: "fail", Title: "fails", Action: flows.ActCreateDeviceAssurance,
+		Body: &okta.DeviceAssurance{Name: "n", Platform: okta.PlatformMacOS}})
+	b.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/device-assurances", Nth: 1}}})
+	dir := t.TempDir()
+	j, _ := flows.NewJournal(dir, resolved, b.api.OrgURL())
+	if _, err := flows.Run(ctx, b.api, j, nil); err == nil {
+		t.Fatal("want failure")
+	}
+	got, _ := b.api.GetRule(ctx, bPolicy, bRule.ID)
+	if got.Conditions == nil || got.Conditions.Device == nil || got.Conditions.Device.Assurance == nil ||
+		len(got.Conditions.Device.Assurance.Include) != 1 || got.Conditions.Device.Assurance.Include[0] != bDA {
+		t.Fatalf("B's rule does not require B's assurance policy: %+v", got.Conditions)
+	}
+	b.srv.SetFaults(sandbox.Faults{})
+	if err := flows.Rollback(ctx, b.api, reopen(t, dir), nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = b.api.GetRule(ctx, bPolicy, bRule.ID)
+	if got.Actions.AppSignOn.Access != "DENY" || (got.Conditions != nil && got.Conditions.Device != nil && got.Conditions.Device.Assurance != nil) {
+		t.Fatalf("B's rule after roll back: %+v %+v", got.Actions.AppSignOn, got.Conditions)
+	}
+}
+
+func TestAssurancePlanRunAndRollback(t *testing.T) {
+	ctx := context.Background()
+	o := newRunOrg(t, sandbox.Faults{})
+	base := o.counts(t)
+	d := flows.AssuranceDraft{Name: "iOS baseline", Platform: okta.PlatformIOS, OSMode: flows.OSStatic, OSMinimum: "17.0",
+		BlockJailbreak: true, GraceMode: flows.GraceNone}
+	plan, err := d.Plan(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, _ := flows.NewJournal(dir, plan, o.api.OrgURL())
+	ctx2, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Killed right after the create reached Okta: the journal still says running.
+	var snapshot []byte
+	_, _ = flows.Run(ctx2, o.api, j, func(e flows.Event) {
+		if e.State == flows.StateRunning {
+			snapshot, _ = os.ReadFile(j.Path())
+		}
+	})
+	if err := os.WriteFile(j.Path(), snapshot, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.counts(t).DeviceAssurances; got != base.DeviceAssurances+1 {
+		t.Fatalf("assurance policies = %d", got)
+	}
+	if err := flows.Rollback(ctx, o.api, reopen(t, dir), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.counts(t); got != base {
+		t.Fatalf("after roll back %+v, want %+v", got, base)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 )
@@ -105,7 +106,7 @@ func RunWith(ctx context.Context, api okta.API, j *Journal, opts RunOptions, onE
 		if err != nil {
 			continue // its inputs are not there yet, so it cannot have been sent
 		}
-		id, found, err := lookupExisting(ctx, api, step)
+		id, found, err := lookupExisting(ctx, api, step, j.Started())
 		if err != nil {
 			return nil, &StepError{Index: i, Step: plan.Steps[i], Err: fmt.Errorf("checking whether the interrupted request took effect: %w", err)}
 		}
@@ -152,7 +153,7 @@ func adoptExisting(ctx context.Context, api okta.API, j *Journal, plan Plan, onE
 		if err != nil {
 			continue // its parent is new, so the object cannot exist yet
 		}
-		id, found, err := lookupExisting(ctx, api, step)
+		id, found, err := lookupExisting(ctx, api, step, time.Time{})
 		if err != nil {
 			return &StepError{Index: i, Step: s, Err: fmt.Errorf("looking for an existing object: %w", err)}
 		}
@@ -510,7 +511,13 @@ func ignoreNotFound(err error) error {
 // assurance policy by name and platform; an activation is found when the object is ACTIVE.
 // Other actions are never found: replaces are sent again (they are idempotent), deletes treat
 // 404 as done.
-func lookupExisting(ctx context.Context, api okta.API, s Step) (string, bool, error) {
+//
+// With a non-zero since (reconciling a request of this run), objects created well before it
+// are someone else's and are not found: a roll back must never delete them.
+func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) (string, bool, error) {
+	recent := func(created *time.Time) bool {
+		return since.IsZero() || created == nil || !created.Before(since.Add(-clockSkew))
+	}
 	switch s.Action {
 	case ActCreatePolicy:
 		p, err := bodyAs[okta.Policy](s)
@@ -522,7 +529,7 @@ func lookupExisting(ctx context.Context, api okta.API, s Step) (string, bool, er
 			return "", false, err
 		}
 		for _, x := range list {
-			if x.Name == p.Name && x.Type == p.Type {
+			if x.Name == p.Name && x.Type == p.Type && recent(x.Created) {
 				return x.ID, true, nil
 			}
 		}
@@ -539,7 +546,7 @@ func lookupExisting(ctx context.Context, api okta.API, s Step) (string, bool, er
 			return "", false, err
 		}
 		for _, x := range list {
-			if x.Name == r.Name {
+			if x.Name == r.Name && recent(x.Created) {
 				return x.ID, true, nil
 			}
 		}
@@ -570,7 +577,7 @@ func lookupExisting(ctx context.Context, api okta.API, s Step) (string, bool, er
 			return "", false, err
 		}
 		for _, x := range list {
-			if x.Name == d.Name && x.Platform == d.Platform {
+			if x.Name == d.Name && x.Platform == d.Platform && recent(parseTime(x.CreatedDate)) {
 				return x.ID, true, nil
 			}
 		}
@@ -598,6 +605,17 @@ func lookupExisting(ctx context.Context, api okta.API, s Step) (string, bool, er
 		}
 	}
 	return "", false, nil
+}
+
+// clockSkew is how far the org's clock may be behind ours.
+const clockSkew = 5 * time.Minute
+
+func parseTime(s string) *time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil
+	}
+	return &t
 }
 
 // mappingTargets reports whether mapping m maps resourceID. Okta answers a mapping with only
@@ -656,7 +674,7 @@ func Rollback(ctx context.Context, api okta.API, j *Journal, onEvent func(Event)
 		id := rec.ObjectID
 		if rec.State != StateDone {
 			// Running or failed: it may have taken effect after all.
-			found, ok, err := lookupExisting(ctx, api, step)
+			found, ok, err := lookupExisting(ctx, api, step, j.Started())
 			if err != nil {
 				return &StepError{Index: i, Step: s, Err: fmt.Errorf("checking whether the request took effect: %w", err)}
 			}

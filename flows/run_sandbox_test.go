@@ -121,9 +121,9 @@ func (o *runOrg) dscPlan(tb testing.TB) flows.Plan {
 // orgCounts is what the representative plan can leave behind, counted by listing.
 type orgCounts struct {
 	AccessPolicies, DSCPolicies, DeviceAssurances int // totals
-	AppPolicies, DSCNamed                          int // policies with the plan's names
-	AppRules, DSCRules, Mappings                   int // with the plan's names, in those policies
-	DSCActive                                      bool
+	AppPolicies, DSCNamed                         int // policies with the plan's names
+	AppRules, DSCRules, Mappings                  int // with the plan's names, in those policies
+	DSCActive                                     bool
 }
 
 func (o *runOrg) counts(tb testing.TB) orgCounts {

@@ -70,18 +70,22 @@ func New(cfg Config) (*Client, error) {
 		sdk.WithCache(false),
 		sdk.WithDebug(false), // debug mode logs the Authorization header
 	}
-	if cfg.PrivateKey != "" {
-		setters = append(setters, sdk.WithPrivateKey(cfg.PrivateKey))
-	}
 	sc, err := sdk.NewConfiguration(setters...)
 	if err != nil {
 		return nil, fmt.Errorf("okta SDK configuration: %w", err)
 	}
+	// Set directly rather than with WithPrivateKey, which stats the PEM text as a file path
+	// and may print to stdout; LoadConfig already resolved a path to its content.
+	sc.Okta.Client.PrivateKey = cfg.PrivateKey
 	// The SDK keeps only the hostname of the org URL; put the port back.
 	sc.Host = base.Host
 	sc.Scheme = base.Scheme
 	sc.Debug = false
 	api := sdk.NewAPIClient(sc)
+	if hc := api.GetConfig().HTTPClient; hc != httpClient && hc.Timeout == 0 {
+		// A proxy from the Okta configuration makes the SDK build its own HTTP client.
+		hc.Timeout = cfg.RequestTimeout
+	}
 	c := &Client{
 		cfg:        cfg,
 		sdk:        api,
@@ -434,8 +438,11 @@ func (c *Client) QueryLogs(ctx context.Context, q LogQuery) ([]LogEvent, error) 
 	if !q.Until.IsZero() {
 		v.Set("until", q.Until.UTC().Format(logTime))
 	}
-	if q.Limit > 0 {
+	switch {
+	case q.Limit > 0:
 		v.Set("limit", strconv.Itoa(q.Limit))
+	case q.Max > 0 && q.Max <= 1000:
+		v.Set("limit", strconv.Itoa(q.Max)) // no need for bigger pages than we keep
 	}
 	events := []LogEvent{}
 	err := c.pages(ctx, "/api/v1/logs", v, func(body []byte) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -333,6 +334,14 @@ func TestCancellingTheContextStopsPaging(t *testing.T) {
 		t.Fatalf("requests after cancel: %d", n)
 	}
 
+	// An error from the page callback stops paging and comes back as is.
+	rec.reset()
+	stop := errors.New("enough")
+	err = c.ListPoliciesPaged(ctx, okta.TypeAccessPolicy, 2, func([]okta.Policy) error { return stop })
+	if !errors.Is(err, stop) || rec.count("GET", exactPath("/api/v1/policies")) != 1 {
+		t.Fatalf("callback error: got %v after %d requests", err, rec.count("GET", exactPath("/api/v1/policies")))
+	}
+
 	// Without cancelling, every page is followed through its Link header.
 	rec.reset()
 	total := 0
@@ -451,6 +460,9 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		})
 		_, err := c.ListGroups(ctx)
 		assertClean(t, err)
+		if !strings.Contains(err.Error(), "refused the client credentials") {
+			t.Fatalf("the refusal should be explained: %v", err)
+		}
 	})
 }
 
@@ -489,5 +501,84 @@ func TestPrivateKeyAuthEndToEnd(t *testing.T) {
 	}
 	if apiCalls < 2 {
 		t.Fatalf("expected API calls, saw %d", apiCalls)
+	}
+}
+
+// A write lost before the server saw it is looked up, found absent and reported as not
+// applied (safe to send again) without being re-sent.
+func TestLostWriteThatWasNotAppliedIsReportedNotResent(t *testing.T) {
+	srv := startSandbox(t, sandbox.Faults{})
+	c, rec := newClient(t, srv)
+	rec.failWith = func(r *http.Request) error {
+		if r.Method == "POST" {
+			return io.ErrUnexpectedEOF
+		}
+		return nil
+	}
+	ctx := testCtx(t)
+	name := uniqueName(t, "Never")
+	_, err := c.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: name}, true)
+	var na *okta.WriteNotAppliedError
+	if !errors.As(err, &na) || errors.Is(err, okta.ErrOutcomeUnknown) {
+		t.Fatalf("want WriteNotAppliedError, got %T %v", err, err)
+	}
+	if n := rec.count("POST", exactPath("/api/v1/policies")); n != 1 {
+		t.Fatalf("the create was sent %d times", n)
+	}
+	ps, _ := c.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if countPolicies(ps, name) != 0 {
+		t.Fatal("the policy exists")
+	}
+}
+
+// The per-request timeout ends a request that gets no answer; GETs are retried a bounded number
+// of times, a timed-out write is never re-sent and, when the lookup also fails, is outcome unknown.
+func TestRequestTimeout(t *testing.T) {
+	srv := startSandbox(t, sandbox.Faults{Latency: time.Second})
+	c, rec := newClient(t, srv, func(c *okta.Config) { c.RequestTimeout = 150 * time.Millisecond })
+	ctx := testCtx(t)
+	_, err := c.ListGroups(ctx)
+	var te *okta.TransportError
+	if !errors.As(err, &te) || !te.Timeout {
+		t.Fatalf("want a timeout TransportError, got %T %v", err, err)
+	}
+	if n := rec.count("GET", exactPath("/api/v1/groups")); n != 3 {
+		t.Fatalf("a timed-out GET should be tried 3 times in all, got %d", n)
+	}
+	_, err = c.CreateDeviceAssurance(ctx, daFor(okta.PlatformIOS, uniqueName(t, "DA")))
+	if !errors.Is(err, okta.ErrOutcomeUnknown) {
+		t.Fatalf("want ErrOutcomeUnknown, got %v", err)
+	}
+	if n := rec.count("POST", exactPath("/api/v1/device-assurances")); n != 1 {
+		t.Fatalf("a timed-out create was sent %d times", n)
+	}
+}
+
+// A 503 on a GET is retried; the same on a write is reported, never re-sent.
+func TestServerErrorsRetryReadsOnly(t *testing.T) {
+	srv := startSandbox(t, sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: "503", Method: "GET", Path: "/api/v1/groups", Nth: 1},
+		{Kind: "503", Method: "POST", Path: "/api/v1/device-assurances", Nth: 1},
+		{Kind: "500", Method: "GET", Path: "/api/v1/zones", Nth: 1},
+	}})
+	c, rec := newClient(t, srv)
+	ctx := testCtx(t)
+	if _, err := c.ListGroups(ctx); err != nil {
+		t.Fatalf("a 503 GET should be retried: %v", err)
+	}
+	if n := rec.count("GET", exactPath("/api/v1/groups")); n != 2 {
+		t.Fatalf("want 2 GETs, got %d", n)
+	}
+	_, err := c.CreateDeviceAssurance(ctx, daFor(okta.PlatformIOS, uniqueName(t, "DA")))
+	var oe *okta.Error
+	if !errors.As(err, &oe) || oe.Status != 503 {
+		t.Fatalf("want the 503, got %v", err)
+	}
+	if n := rec.count("POST", exactPath("/api/v1/device-assurances")); n != 1 {
+		t.Fatalf("a refused write was re-sent: %d", n)
+	}
+	_, err = c.ListNetworkZones(ctx)
+	if !errors.As(err, &oe) || oe.Status != 500 {
+		t.Fatalf("want the 500 reported, got %v", err)
 	}
 }

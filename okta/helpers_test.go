@@ -31,6 +31,9 @@ type recorder struct {
 	reqs []capturedRequest
 	// onRequest, when set, may alter a request before it is sent (e.g. drop its auth).
 	onRequest func(*http.Request)
+	// failWith, when set and returning an error, fails the request without sending it, as a
+	// connection lost before the server saw it.
+	failWith func(*http.Request) error
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -48,6 +51,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, capturedRequest{Method: req.Method, URL: req.URL.String(), Path: req.URL.Path, Header: req.Header.Clone(), Body: body})
 	r.mu.Unlock()
+	if r.failWith != nil {
+		if err := r.failWith(req); err != nil {
+			return nil, err
+		}
+	}
 	return r.next.RoundTrip(req)
 }
 

@@ -47,3 +47,32 @@ func TestScrubRemovesSecretsAndAssertions(t *testing.T) {
 		t.Fatalf("expected a redaction marker: %s", out)
 	}
 }
+
+func TestNextLinkToAnotherHostIsRefused(t *testing.T) {
+	c, err := New(Config{OrgURL: "http://127.0.0.1:1", Token: "tok-12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.resolve("https://evil.example.com/api/v1/policies?after=x", nil); err == nil {
+		t.Fatal("a Link to another host must not be followed (it would receive the token)")
+	}
+	u, err := c.resolve("http://127.0.0.1:1/api/v1/policies?after=x&type=ACCESS_POLICY", nil)
+	if err != nil || u.RawQuery != "after=x&type=ACCESS_POLICY" {
+		t.Fatalf("same-org link: %v %v", u, err)
+	}
+}
+
+// OKTA_DEBUG=true would make the SDK log whole requests, Authorization header included.
+func TestSDKDebugModeIsNeverEnabled(t *testing.T) {
+	t.Setenv("OKTA_DEBUG", "true")
+	c, err := New(Config{OrgURL: "http://127.0.0.1:1", Token: "tok-12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.sdk.GetConfig().Debug {
+		t.Fatal("SDK debug mode is on")
+	}
+	if c.sdk.GetConfig().Host != "127.0.0.1:1" {
+		t.Fatalf("the SDK configuration lost the org's port: %q", c.sdk.GetConfig().Host)
+	}
+}

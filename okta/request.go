@@ -85,11 +85,12 @@ func (c *Client) transportError(ctx context.Context, method, path string, err er
 	}
 	te.cause = inner
 	var opErr *net.OpError
+	var netErr net.Error
 	switch {
 	case ctx.Err() != nil:
 		te.cause = ctx.Err()
 		te.msg = "cancelled: " + ctx.Err().Error()
-	case errors.Is(inner, context.DeadlineExceeded):
+	case errors.Is(inner, context.DeadlineExceeded) || (errors.As(inner, &netErr) && netErr.Timeout()):
 		te.Timeout = true
 		te.msg = fmt.Sprintf("no answer within %s", c.cfg.RequestTimeout)
 	case errors.As(inner, &opErr) && opErr.Op == "dial":

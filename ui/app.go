@@ -249,15 +249,22 @@ func (a *App) explanationView() string {
 
 func (a *App) footerView() string {
 	k := a.c.Keys
-	bindings := append([]key.Binding{}, a.top().ShortHelp()...)
+	screen := append([]key.Binding{}, a.top().ShortHelp()...)
+	var global []key.Binding
 	if _, ok := a.top().(Explainer); ok {
-		bindings = append(bindings, k.Explain)
+		global = append(global, k.Explain)
 	}
 	if len(a.stack) > 1 {
-		bindings = append(bindings, k.Back)
+		global = append(global, k.Back)
 	}
-	bindings = append(bindings, k.Quit)
-	return a.help.ShortHelpView(bindings)
+	global = append(global, k.Quit)
+	// The shell's own keys always show; the screen's give way from the end when too wide.
+	measure := a.help
+	measure.Width = 0
+	for len(screen) > 0 && lipgloss.Width(measure.ShortHelpView(append(append([]key.Binding{}, screen...), global...))) > a.c.Width {
+		screen = screen[:len(screen)-1]
+	}
+	return a.help.ShortHelpView(append(screen, global...))
 }
 
 // fitHeight pads or cuts s to exactly n lines so header and footer stay put.

@@ -36,6 +36,15 @@ var assuranceMenuItems = []assuranceMenuItem{
 		func(c *Common) Screen { return NewSyslogView(c, RecentAssuranceEvents()) }},
 }
 
+func init() {
+	RegisterFlow(FlowEntry{
+		Order:       20,
+		Title:       "Device assurance",
+		Description: "Create or edit a device assurance policy, require it in an app sign-in rule, see its System Log events.",
+		Start:       NewAssuranceFlow,
+	})
+}
+
 // AssuranceMenu is the entry of the device assurance flow.
 type AssuranceMenu struct {
 	c      *Common
@@ -167,7 +176,7 @@ func (p *assurancePicker) pages() []formPage {
 			}
 			return huh.NewGroup(huh.NewSelect[string]().Title("Device assurance policies").
 				Description("/ filters the list.").
-				Options(opts...).Value(&p.chosen).Height(min(len(opts)+2, max(p.pf.formHeight()-3, 4))))
+				Options(opts...).Value(&p.chosen).Height(p.pf.listHeight(len(opts), 2)))
 		},
 	}}
 }

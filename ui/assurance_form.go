@@ -479,7 +479,7 @@ func (e *AssuranceEditor) checksPage() formPage {
 			var fields []huh.Field
 			if len(c.DiskEncryption) > 0 {
 				fields = append(fields, huh.NewMultiSelect[string]().Title("Disk encryption").
-					Description("None chosen: encryption is not checked.").
+					Description("None chosen: encryption is not checked. Space toggles.").
 					Options(optionsOf(c.DiskEncryption, diskEncryptionLabels)...).Value(&d.DiskEncryption).Filterable(false))
 			}
 			if len(c.ScreenLock) > 0 {
@@ -668,7 +668,7 @@ func (e *AssuranceEditor) Plan() (flows.Plan, []flows.FieldError, error) {
 		if !flows.PlatformChecks(d.Platform).HasOSVersion() {
 			field = "thirdPartySignalProviders"
 		}
-		return flows.Plan{}, []flows.FieldError{{Field: field, Msg: "the policy checks nothing, and Okta refuses a policy without a condition: choose at least one check"}}, nil
+		return flows.Plan{}, []flows.FieldError{{Field: field, Msg: "No check chosen: Okta refuses a policy that checks nothing. Choose at least one."}}, nil
 	}
 	if e.takenNames[strings.TrimSpace(d.Name)] {
 		return flows.Plan{}, []flows.FieldError{{Field: "name", Msg: e.validateName(d.Name).Error()}}, nil

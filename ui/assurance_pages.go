@@ -131,6 +131,17 @@ func (p *pagedForm) fit() {
 	}
 }
 
+// listHeight is the height to give a select of n options under chrome lines of title and
+// description: 0 (its natural height) when it fits the page, else the room there is, so the
+// list scrolls instead of pushing the page off screen.
+func (p *pagedForm) listHeight(n, chrome int) int {
+	room := p.formHeight() - errorRoom
+	if n+chrome <= room {
+		return 0
+	}
+	return max(room, chrome+3)
+}
+
 func (p *pagedForm) setSize(w, h int) {
 	p.width, p.height = w, h
 	if p.form != nil {
@@ -253,13 +264,13 @@ func (p *pagedForm) showErrors(errs []flows.FieldError) tea.Cmd {
 	for _, e := range errs {
 		for _, prefix := range target.owns {
 			if ownsField(prefix, e.Field) {
-				msgs = append(msgs, e.Error())
+				msgs = append(msgs, e.Msg)
 				break
 			}
 		}
 	}
 	if len(msgs) == 0 {
-		msgs = append(msgs, errs[0].Error())
+		msgs = append(msgs, errs[0].Msg)
 	}
 	cmd := p.open(target.key)
 	p.errMsg = strings.Join(msgs, "\n")
@@ -291,7 +302,9 @@ func (p *pagedForm) header() string {
 	var b strings.Builder
 	if i >= 0 {
 		b.WriteString(st.Title.Render(pg.title))
-		b.WriteString(st.Subtle.Render(" · page " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n)))
+		if n > 1 {
+			b.WriteString(st.Subtle.Render(" · page " + strconv.Itoa(i+1) + " of " + strconv.Itoa(n)))
+		}
 	}
 	if p.errMsg != "" {
 		b.WriteString("\n")
@@ -314,7 +327,7 @@ func (p *pagedForm) keys() []key.Binding {
 	}
 	// The footer has one line: the field's first few keys are enough next to esc and ctrl+c.
 	b := p.form.KeyBinds()
-	return b[:min(len(b), 3)]
+	return append([]key.Binding(nil), b[:min(len(b), 3)]...)
 }
 
 // formTheme is huh's base theme with the wizard's accents; under NO_COLOR it renders plain.

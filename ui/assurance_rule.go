@@ -130,7 +130,7 @@ func (f *AssuranceRuleFlow) policyPage() formPage {
 			}
 			return huh.NewGroup(huh.NewSelect[string]().Title("Which app sign-in policy?").
 				Description("The rule goes into this policy; apps using it then check devices. / filters.").
-				Options(opts...).Value(&f.draft.PolicyID).Height(min(len(opts)+2, max(f.pf.formHeight()-3, 4))))
+				Options(opts...).Value(&f.draft.PolicyID).Height(f.pf.listHeight(len(opts), 2)))
 		},
 		done: func() error {
 			for _, p := range f.policies {
@@ -169,7 +169,7 @@ func (f *AssuranceRuleFlow) rulePage() formPage {
 			}
 			return huh.NewGroup(huh.NewSelect[string]().Title("Add the requirement to").
 				Description(desc).Options(opts...).Value(&f.ruleChoice).
-				Height(min(len(opts)+2, max(f.pf.formHeight()-4, 4))))
+				Height(f.pf.listHeight(len(opts), 3)))
 		},
 		done: func() error {
 			if f.ruleChoice == f.ruleShown {
@@ -232,7 +232,7 @@ func (f *AssuranceRuleFlow) assurancePage() formPage {
 			return huh.NewGroup(huh.NewMultiSelect[string]().Title("Require devices to pass").
 				Description("Several are ORed: a device passes if it meets ANY one of them. Space toggles.").
 				Options(opts...).Value(&f.draft.AssuranceIDs).Filterable(true).
-				Height(min(len(opts)+2, max(f.pf.formHeight()-4, 4))))
+				Height(f.pf.listHeight(len(opts), 3)))
 		},
 		done: func() error {
 			if len(f.assurances) == 0 {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
@@ -579,7 +580,7 @@ func TestAssuranceRefusedBeforeAnyRequest(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // the names in use arrive
 	r.typ("macOS encrypted")            // seeded in the sandbox
 	r.key(tea.KeyEnter)
-	r.waitFor(`another device assurance policy is named "macOS encrypted": choose another name`)
+	r.waitFor(`another device assurance policy is named "macOS encrypted": choose`)
 	r.key(tea.KeyBackspace, len("encrypted"))
 	r.typ("kiosks")
 	r.key(tea.KeyEnter)
@@ -596,7 +597,7 @@ func TestAssuranceRefusedBeforeAnyRequest(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("In the Sign-In Widget")
 	r.key(tea.KeyEnter)
-	r.waitFor("Device integrity and signal providers", "Okta refuses a policy without a condition: choose at least one check")
+	r.waitFor("Device integrity and signal providers", "No check chosen: Okta refuses a policy that checks nothing")
 	list, err := env.api.ListDeviceAssurances(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -605,5 +606,109 @@ func TestAssuranceRefusedBeforeAnyRequest(t *testing.T) {
 		if d.Name == "macOS kiosks" {
 			t.Fatalf("a refused policy reached the org: %+v", d)
 		}
+	}
+}
+
+// TestAssuranceRuleExistingKeepsEverythingElse adds a second assurance policy and managed to an
+// existing rule: the PUT carries the whole rule as read, so its groups, network, risk condition
+// and action settings are unchanged in the org afterwards.
+func TestAssuranceRuleExistingKeepsEverythingElse(t *testing.T) {
+	env := newDAEnv(t)
+	ctx := context.Background()
+	das, err := env.api.ListDeviceAssurances(ctx)
+	if err != nil || len(das) < 2 {
+		t.Fatalf("seeded device assurance policies: %v %v", das, err)
+	}
+	policies, err := env.api.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := policies[len(policies)-1]
+	groups, err := env.api.ListGroups(ctx)
+	if err != nil || len(groups) == 0 {
+		t.Fatalf("groups: %v %v", groups, err)
+	}
+	registered := true
+	rule := okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: "Contractors on managed devices",
+		Conditions: &okta.RuleConditions{
+			People:  &okta.PeopleCondition{Groups: &okta.IncludeExclude{Include: []string{groups[0].ID}}},
+			Network: &okta.NetworkCondition{Connection: "ANYWHERE"},
+			Device:  &okta.DeviceCondition{Registered: &registered, Assurance: &okta.AssuranceIDList{Include: []string{das[0].ID}}},
+			Extra:   okta.Extra{"riskScore": json.RawMessage(`{"level":"ANY"}`)},
+		},
+		Actions: &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW"}},
+	}
+	created, err := env.api.CreateRule(ctx, policy.ID, rule, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := env.api.GetRule(ctx, policy.ID, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c := env.common(t, 80, 24)
+	r := startDA(t, c, NewAssuranceFlow(c))
+	r.waitFor("3. Add policies to an app sign-in rule")
+	r.typ("3")
+	r.waitFor("Which app sign-in policy?")
+	var idx int
+	r.inspect(func(a *App) {
+		for i, p := range a.top().(*AssuranceRuleFlow).policies {
+			if p.ID == policy.ID {
+				idx = i
+			}
+		}
+	})
+	r.key(tea.KeyDown, idx)
+	r.key(tea.KeyEnter)
+	r.waitFor("Add the requirement to", "1. Contractors on managed devices · 1 assurance")
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("Require devices to pass", "[•]")
+	r.inspect(func(a *App) {
+		for i, d := range a.top().(*AssuranceRuleFlow).assurances {
+			if d.ID == das[1].ID {
+				idx = i
+			}
+		}
+	})
+	r.key(tea.KeyDown, idx)
+	r.typ("x")
+	r.key(tea.KeyEnter)
+	r.waitFor("Rule settings", "> Contractors on managed devices")
+	r.key(tea.KeyEnter) // name kept
+	r.key(tea.KeyEnter) // access kept
+	r.typ("y")          // managed
+	r.key(tea.KeyEnter) // priority kept
+	r.waitFor("PUT", "/rules/"+created.ID)
+	r.key(tea.KeyEnter)
+	r.waitFor("Confirmed: Okta logged policy.rule.update")
+
+	after, err := env.api.GetRule(ctx, policy.ID, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := after.Conditions.Device
+	if got := dev.Assurance.Include; len(got) != 2 || got[0] != das[0].ID || got[1] != das[1].ID {
+		t.Errorf("assurance.include = %v, want [%s %s]", got, das[0].ID, das[1].ID)
+	}
+	if dev.Managed == nil || !*dev.Managed || dev.Registered == nil || !*dev.Registered {
+		t.Errorf("device condition = %+v, want registered and managed", dev)
+	}
+	// Everything else is as it was.
+	norm := func(r *okta.Rule) map[string]any {
+		b, _ := json.Marshal(r)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		delete(m, "lastUpdated")
+		delete(m["conditions"].(map[string]any), "device")
+		return m
+	}
+	b1, _ := json.Marshal(norm(before))
+	b2, _ := json.Marshal(norm(after))
+	if string(b1) != string(b2) {
+		t.Errorf("the update changed more than the device condition:\nbefore %s\nafter  %s", b1, b2)
 	}
 }

@@ -178,6 +178,9 @@ type page struct {
 	group func() *huh.Group
 	// done runs when the page is completed (copy picker values into the draft).
 	done func()
+	// info, when set, is text shown above the fields (what the org has). It is drawn by the
+	// stage, not as a huh Note, which reads _ and * in names as markup.
+	info func() string
 }
 
 // dscStage is one stage screen: a sequence of pages, each a one-group huh form.
@@ -268,9 +271,24 @@ func (s *dscStage) build() tea.Cmd {
 // line and up to two wrapped lines), which it draws below its height.
 const formErrorLines = 3
 
+// infoView is the current page's info text, wrapped to the width.
+func (s *dscStage) infoView() string {
+	if s.cur < 0 || s.cur >= len(s.pages) || s.pages[s.cur].info == nil || s.form == nil {
+		return ""
+	}
+	text := s.pages[s.cur].info()
+	if text == "" {
+		return ""
+	}
+	return lipgloss.NewStyle().Width(max(s.width-2, 20)).Render(text)
+}
+
 // extraHeight is the lines the stage draws besides the form's fields.
 func (s *dscStage) extraHeight() int {
 	h := formErrorLines
+	if i := s.infoView(); i != "" {
+		h += lipgloss.Height(i) + 1
+	}
 	if e := s.errorView(); e != "" {
 		h += lipgloss.Height(e) + 1
 	}
@@ -413,6 +431,9 @@ func (s *dscStage) View() string {
 		return s.spinner.View() + " Reading the org…\n"
 	case s.form == nil:
 		return ""
+	}
+	if i := s.infoView(); i != "" {
+		b.WriteString(i + "\n\n")
 	}
 	b.WriteString(s.form.View())
 	if e := s.errorView(); e != "" {

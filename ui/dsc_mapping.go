@@ -20,9 +20,7 @@ func newStage3(f *dscFlow) *dscStage {
 		needs: "dsc",
 		load:  f.loadMappings,
 		group: func() *huh.Group {
-			fields := []huh.Field{
-				huh.NewNote().Title("Mapped by this flow").Description(f.mappingSummary()),
-			}
+			var fields []huh.Field
 			var opts []huh.Option[string]
 			for _, p := range f.org.accessPolicies {
 				if p.ID == d.AppPolicy.ExistingID {
@@ -34,7 +32,10 @@ func newStage3(f *dscFlow) *dscStage {
 				}
 				opts = append(opts, huh.NewOption(label, p.ID))
 			}
-			if len(opts) > 0 {
+			if len(opts) == 0 {
+				fields = append(fields, huh.NewConfirm().Title("No other app sign-in policy to map. Continue?").
+					Affirmative("Continue").Negative("").Value(new(bool)))
+			} else {
 				fields = append(fields, huh.NewMultiSelect[string]().
 					Title("Also map these app sign-in policies (optional)").
 					Description("x toggles, / filters, enter continues.").
@@ -45,6 +46,7 @@ func newStage3(f *dscFlow) *dscStage {
 			}
 			return huh.NewGroup(fields...)
 		},
+		info: f.mappingSummary,
 		done: func() {
 			d.ExtraMappingNames = map[string]string{}
 			for _, id := range d.ExtraMappings {
@@ -115,7 +117,7 @@ func (f *dscFlow) mappingSummary() string {
 	if !d.AppPolicy.IsNew() {
 		app = d.AppPolicy.ExistingName
 	}
-	fmt.Fprintf(&b, "“%s” (stage 1) → “%s” (stage 2)", app, d.Name)
+	fmt.Fprintf(&b, "This flow maps “%s” → “%s”.", app, d.Name)
 	if !d.AppPolicy.IsNew() {
 		if other := f.mappedTo(d.AppPolicy.ExistingID); other != "" {
 			fmt.Fprintf(&b, "\nnote: it is mapped to “%s” today", other)

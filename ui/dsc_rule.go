@@ -84,10 +84,12 @@ func newStage4(f *dscFlow) *dscStage {
 					opts = append(opts, huh.NewOption(label, p.ID))
 				}
 				if len(opts) == 0 {
-					return huh.NewGroup(huh.NewNote().Title("Device posture IdP").
-						Description("The org has no identity provider to pick.\nGo back (esc) and unselect the device posture IdP provider."),
-						huh.NewConfirm().Title("").Affirmative("Back").Negative("").
-							Validate(func(bool) error { return errors.New("no identity provider: press esc and unselect it") }))
+					return huh.NewGroup(huh.NewConfirm().Title("Device posture IdP").
+						Description("The org has no identity provider to pick.").
+						Affirmative("OK").Negative("").
+						Validate(func(bool) error {
+							return errors.New("no identity provider: press esc and unselect the device posture IdP")
+						}))
 				}
 				return huh.NewGroup(
 					huh.NewSelect[string]().

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -43,7 +44,7 @@ func (w dscWalk) run(d *driver) {
 	at(2)
 	d.typeText(w.dscName)
 	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 3 of 5", "“"+w.appPolicy+"” (stage 1) → “"+w.dscName+"” (stage 2)")
+	d.requireView("Stage 3 of 5", "This flow maps “"+w.appPolicy+"” → “"+w.dscName+"”.")
 	at(3)
 	d.key(tea.KeyEnter)
 	d.requireView("Stage 4 of 5", "Device context providers")
@@ -57,7 +58,7 @@ func (w dscWalk) run(d *driver) {
 	d.requireView("Only on these platforms")
 	d.typeText("x") // iOS
 	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 5 of 5", "POST   /api/v1/policies?activate=false")
+	d.requireView("Stage 5 of 5", " 1 POST   /api/v1/policies?activate=true")
 	at(5)
 }
 
@@ -186,4 +187,128 @@ func TestDSCLeaveInactive(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.requireView("Done: 5 requests sent.")
 	dscCheckOrg(t, api, "Registered devices", "Quiet signals", okta.StatusInactive)
+}
+
+// TestDSCBackKeepsAnswers: esc goes back page by page and stage by stage; what was typed is
+// still there, and going forward again builds the same requests.
+func TestDSCBackKeepsAnswers(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	var stage3 bool
+	dscWalk{appPolicy: "Kept policy", dscName: "Kept signals", at: func(stage int) {
+		if stage != 3 || stage3 {
+			return
+		}
+		stage3 = true
+		d.key(tea.KeyEsc) // stage 3 -> stage 2
+		d.requireView("Stage 2 of 5", "> Kept signals")
+		d.key(tea.KeyEsc) // stage 2 -> stage 1, last page
+		d.requireView("Stage 1 of 5", "Priority")
+		d.key(tea.KeyEsc) // -> rule basics page
+		d.requireView("> Require a registered device")
+		d.key(tea.KeyEsc) // -> new policy page
+		d.requireView("> Kept policy")
+		// Forward again without retyping anything.
+		d.keys(tea.KeyEnter, tea.KeyEnter)
+		d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+		d.requireView("People: groups the rule applies to", "[•]") // the group chosen before
+		d.keys(tea.KeyEnter, tea.KeyEnter)
+		d.requireView("Stage 2 of 5", "> Kept signals")
+		d.keys(tea.KeyEnter, tea.KeyEnter)
+		d.requireView("Stage 3 of 5")
+	}}.run(d)
+	d.requireView("Create app sign-in policy “Kept policy”")
+	d.key(tea.KeyEnter)
+	d.requireView("Done: 6 requests sent.")
+	dscCheckOrg(t, api, "Kept policy", "Kept signals", okta.StatusActive)
+}
+
+// TestDSCResizeRelayout: resizing mid-stage re-lays the screen out within the new size.
+func TestDSCResizeRelayout(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	dscWalk{appPolicy: "Resized", dscName: "Resized signals", at: func(stage int) {
+		for _, size := range []struct{ w, h int }{{120, 40}, {100, 30}, {80, 24}} {
+			d.send(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			v := d.view()
+			checkScreenSize(t, v, size.w, size.h)
+			if got := len(strings.Split(v, "\n")); got != size.h {
+				t.Errorf("stage %d at %dx%d: %d lines, want the full height", stage, size.w, size.h, got)
+			}
+			d.requireView(fmt.Sprintf("Stage %d of 5", stage), "ctrl+c quit")
+		}
+	}}.run(d)
+}
+
+// TestDSCErrorBesideStageThenFixed: an injected E0000001 on the mapping stops the run and is
+// shown under stage 3 with code, summary and cause; "f" goes back to stage 3, and continuing
+// from the review finishes the run without creating anything twice.
+func TestDSCErrorBesideStageThenFixed(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies/*/mappings", Nth: 1},
+	}}})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	dscWalk{appPolicy: "Faulty app", dscName: "Faulty signals"}.run(d)
+	d.key(tea.KeyEnter)
+	d.requireView("Stage 3", "✗ POST   Map app sign-in policy", "E0000001 Api validation failed", "• injected fault", "from stage 3", "f: fix stage 3 and continue")
+	checkScreenSize(t, d.view(), 80, 24)
+	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 1 {
+		t.Fatalf("the failed run keeps its journal; found %d", len(runs))
+	}
+	d.typeText("f")
+	d.requireView("Stage 3 of 5", "This flow maps “Faulty app” → “Faulty signals”.")
+	d.key(tea.KeyEnter)
+	d.requireView("Stage 4 of 5")
+	d.key(tea.KeyEnter)
+	d.key(tea.KeyEnter)
+	d.requireView("Okta Verify: user identification")
+	d.key(tea.KeyEnter)
+	d.keys(tea.KeyEnter, tea.KeyEnter)
+	d.requireView("Stage 5 of 5")
+	d.key(tea.KeyEnter)
+	d.requireView("Done:", "already done by the earlier run")
+	dscCheckOrg(t, api, "Faulty app", "Faulty signals", okta.StatusActive)
+	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 0 {
+		t.Errorf("the finished run leaves no journal; found %d", len(runs))
+	}
+}
+
+// TestDSCExplainToggle: ctrl+e shows what the stage does in Okta and hides it again.
+func TestDSCExplainToggle(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	d.key(tea.KeyEnter)
+	d.requireView("Stage 1 of 5")
+	if strings.Contains(d.view(), "decides who may sign in") {
+		t.Fatal("explanation shown before asked for")
+	}
+	d.key(tea.KeyCtrlE)
+	d.requireView("decides who may sign in", "+ Create a new app sign-in policy")
+	checkScreenSize(t, d.view(), 80, 24)
+	d.key(tea.KeyCtrlE)
+	if strings.Contains(d.view(), "decides who may sign in") {
+		t.Fatal("explanation still shown after ctrl+e again")
+	}
+}
+
+// TestDSCPlainUnderNoColor: with the ASCII profile (what NO_COLOR gives) no screen of the flow
+// carries an escape sequence.
+func TestDSCPlainUnderNoColor(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	check := func(where string) {
+		if v := d.view(); strings.ContainsRune(v, '\x1b') {
+			t.Errorf("%s: escape sequence on a NO_COLOR screen:\n%q", where, v)
+		}
+	}
+	check("home")
+	dscWalk{appPolicy: "Plain", dscName: "Plain signals", at: func(stage int) { check(fmt.Sprintf("stage %d", stage)) }}.run(d)
+	d.key(tea.KeyEnter)
+	d.requireView("Done:")
+	check("summary")
 }

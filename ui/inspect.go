@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -408,6 +409,9 @@ func (m *Inspect) detailText(r flows.Row) string {
 		b.WriteString(m.c.Styles.Warn.Render("! "+w.Message) + "\n")
 	}
 	js, err := m.inv.DetailJSON(r)
+	if err == nil {
+		js, err = withoutLinks(js)
+	}
 	if err != nil {
 		b.WriteString(err.Error())
 		return b.String()
@@ -504,38 +508,49 @@ func (m *Inspect) statusView() string {
 	return ansi.Truncate(status, m.width, "…")
 }
 
-// columnWeights share the table width among a kind's columns.
-func columnWeights(k flows.Kind) []int {
+// columnSpec sizes one column: a fixed width, or a share (weight) of what the fixed ones leave.
+type columnSpec struct{ fixed, weight int }
+
+func columnSpecs(k flows.Kind) []columnSpec {
 	switch k {
 	case flows.KindDSC:
-		return []int{5, 2, 5, 1, 4}
+		return []columnSpec{{weight: 5}, {fixed: 8}, {weight: 4}, {fixed: 5}, {weight: 4}}
 	case flows.KindApp:
-		return []int{5, 2, 1, 2, 4, 4}
+		return []columnSpec{{weight: 8}, {fixed: 8}, {fixed: 5}, {fixed: 12}, {weight: 2}, {weight: 2}}
 	case flows.KindAssurance:
-		return []int{4, 2, 5, 4, 2}
+		return []columnSpec{{weight: 5}, {fixed: 8}, {weight: 5}, {weight: 3}, {fixed: 8}}
 	case flows.KindEvents:
-		return []int{4, 5, 5, 2}
+		return []columnSpec{{fixed: 19}, {weight: 4}, {weight: 4}, {fixed: 8}}
 	case flows.KindWarnings:
-		return []int{4, 4, 10}
+		return []columnSpec{{fixed: 20}, {weight: 2}, {weight: 5}}
 	}
 	return nil
 }
 
 func (m *Inspect) columnWidths(k flows.Kind) []int {
-	weights := columnWeights(k)
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
+	specs := columnSpecs(k)
 	// 2 for the row marker, 1 space between columns.
-	avail := m.width - 2 - (len(weights) - 1)
-	widths := make([]int, len(weights))
-	used := 0
-	for i, w := range weights {
-		widths[i] = max(avail*w/total, 3)
-		used += widths[i]
+	avail := m.width - 2 - (len(specs) - 1)
+	total := 0
+	for _, c := range specs {
+		avail -= c.fixed
+		total += c.weight
 	}
-	widths[len(widths)-1] += max(avail-used, 0)
+	widths := make([]int, len(specs))
+	used := 0
+	last := -1
+	for i, c := range specs {
+		if c.weight == 0 {
+			widths[i] = c.fixed
+			continue
+		}
+		widths[i] = max(avail*c.weight/total, 4)
+		used += widths[i]
+		last = i
+	}
+	if last >= 0 {
+		widths[last] += max(avail-used, 0)
+	}
 	return widths
 }
 
@@ -614,4 +629,29 @@ func formatCount(n int) string {
 		b.WriteString(s[i : i+3])
 	}
 	return b.String()
+}
+
+// withoutLinks drops the `_links` members, which take most of a policy's JSON and say little
+// to a reader; `inspect --json` keeps them.
+func withoutLinks(js []byte) ([]byte, error) {
+	var v any
+	if err := json.Unmarshal(js, &v); err != nil {
+		return nil, err
+	}
+	var strip func(any)
+	strip = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			delete(x, "_links")
+			for _, e := range x {
+				strip(e)
+			}
+		case []any:
+			for _, e := range x {
+				strip(e)
+			}
+		}
+	}
+	strip(v)
+	return json.MarshalIndent(v, "", "  ")
 }

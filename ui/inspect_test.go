@@ -171,7 +171,7 @@ func TestInspectTabsAt80x24(t *testing.T) {
 	seedInspectOrg(t, api)
 	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{SkipEvents: true})
 	inspWaitLoaded(t, tm)
-	inspWaitOutput(t, tm, "DSC tab", func(s string) bool { return strings.Contains(s, "Collect device signals") })
+	inspWaitOutput(t, tm, "DSC tab", func(s string) bool { return strings.Contains(s, "Collect device") && strings.Contains(s, "Finance apps") })
 
 	tm.Send(inspKey(tea.KeyTab))
 	inspWaitOutput(t, tm, "app tab", func(s string) bool {
@@ -179,7 +179,7 @@ func TestInspectTabsAt80x24(t *testing.T) {
 	})
 	tm.Send(inspKey(tea.KeyTab))
 	inspWaitOutput(t, tm, "assurance tab", func(s string) bool {
-		return strings.Contains(s, "[Assurance (2)]") && strings.Contains(s, "Mac baseline") && strings.Contains(s, "OS >= 14.0")
+		return strings.Contains(s, "[Assurance (") && strings.Contains(s, "Mac baseline") && strings.Contains(s, "OS >= 14.0")
 	})
 	tm.Send(inspRunes("5"))
 	inspWaitOutput(t, tm, "warnings tab", func(s string) bool {
@@ -199,7 +199,8 @@ func TestInspectTabsAt80x24(t *testing.T) {
 	if h := lipgloss.Height(view); h != 24 {
 		t.Errorf("view is %d lines high at 80x24", h)
 	}
-	golden.RequireEqual(t, []byte(view))
+	// The golden file holds this screen's part only: header and footer belong to the root model.
+	golden.RequireEqual(t, []byte(screen.View()))
 }
 
 func TestInspectFilterAsYouType(t *testing.T) {
@@ -296,7 +297,7 @@ func TestInspectProgressWhileLoading(t *testing.T) {
 	// The screen is usable while loading: filtering the rows that arrived so far.
 	tm.Send(inspRunes("/"))
 	tm.Type("00017")
-	inspWaitOutput(t, tm, "filtered while loading", func(s string) bool { return strings.Contains(s, "Load Test App Policy 00017") })
+	inspWaitOutput(t, tm, "filtered while loading", func(s string) bool { return strings.Contains(s, "Load Test App Policy 00017") && strings.Contains(s, "1 of ") })
 	inspWaitLoaded(t, tm)
 	inspWaitOutput(t, tm, "final rows", func(s string) bool { return strings.Contains(s, "1 of 2,00") })
 	screen, _ := inspFinal(t, tm)

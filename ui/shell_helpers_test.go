@@ -111,9 +111,15 @@ func (d *driver) run(cmd tea.Cmd) []tea.Msg {
 		return nil
 	}
 	if b, ok := msg.(tea.BatchMsg); ok {
+		// A batch's commands run together, as in a program; results keep the batch's order.
+		results := make([]chan []tea.Msg, len(b))
+		for i, c := range b {
+			results[i] = make(chan []tea.Msg, 1)
+			go func() { results[i] <- d.run(c) }()
+		}
 		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, d.run(c)...)
+		for _, r := range results {
+			out = append(out, <-r...)
 		}
 		return out
 	}

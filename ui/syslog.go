@@ -285,8 +285,11 @@ func (v *SyslogView) SetSize(width, height int) { v.width, v.height = width, hei
 
 // ShortHelp lists the view's keys.
 func (v *SyslogView) ShortHelp() []key.Binding {
-	return []key.Binding{v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Refresh, v.c.Keys.Back}
+	return []key.Binding{v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Refresh}
 }
+
+// Title names the screen in the header.
+func (v *SyslogView) Title() string { return v.filter.Title }
 
 // Events returns the events shown, newest first.
 func (v *SyslogView) Events() []okta.LogEvent { return v.events }
@@ -296,8 +299,6 @@ func (v *SyslogView) View() string {
 	st := v.c.Styles
 	width := max(v.width, 40)
 	var b strings.Builder
-	b.WriteString(st.Title.Render(v.filter.Title))
-	b.WriteString("\n")
 	if v.filter.Done != "" {
 		b.WriteString(st.OK.Render(syslogCut("✓ "+v.filter.Done, width)))
 		b.WriteString("\n")

@@ -79,7 +79,7 @@ func TestSyslogViewGolden(t *testing.T) {
 	daClock = func() time.Time { return now }
 	t.Cleanup(func() { daClock = oldClock })
 
-	c := &Common{Width: 80, Height: 20, Styles: DefaultStyles(), Keys: DefaultKeyMap()}
+	c := &Common{Width: 80, Height: 24, Styles: DefaultStyles(), Keys: DefaultKeyMap(), Sandbox: true}
 	v := NewSyslogView(c, SyslogFilter{Title: "System Log · iOS current", EventTypes: AssuranceEventTypes, TargetID: "dae1",
 		Done: "Updated device assurance policy \"iOS current\" (dae1)."}).(*SyslogView)
 	actor := &okta.LogActor{ID: "00u1", Type: "User", AlternateID: "admin@example.com", DisplayName: "Ada Admin"}
@@ -99,5 +99,6 @@ func TestSyslogViewGolden(t *testing.T) {
 	if n := len(v.Events()); n != 2 {
 		t.Fatalf("%d events shown, want the 2 of dae1", n)
 	}
-	daGolden(t, "syslog_events", v.View())
+	app := newApp(c, v)
+	daGolden(t, "syslog_events", app.View())
 }

@@ -70,7 +70,7 @@ func servedPath(p string) bool {
 		if segs[0] == "simulate" {
 			return false
 		}
-		return len(segs) == 1 || segs[1] == "rules" || segs[1] == "mappings" || segs[1] == "lifecycle" || segs[1] == "clone"
+		return len(segs) == 1 || segs[1] == "rules" || segs[1] == "mappings" || segs[1] == "lifecycle" || segs[1] == "clone" || segs[1] == "app"
 	}
 	return false
 }
@@ -342,4 +342,28 @@ func compareKeys(rec map[string]any, ours any, at string) []string {
 		}
 	}
 	return diffs
+}
+
+// The shape comparison must catch what it is there to catch.
+func TestCompareShapesFindsDifferences(t *testing.T) {
+	j := func(s string) any { return decodeJSON(t, []byte(s)) }
+	ids := map[string]string{"rec1": "our1"}
+	for _, c := range []struct {
+		rec, ours string
+		diffs     int
+	}{
+		{`{"a":1,"b":"x"}`, `{"a":2,"b":"y"}`, 0},
+		{`{"a":1}`, `{"a":"1"}`, 1},
+		{`{"a":1,"b":2}`, `{"a":1}`, 1},
+		{`{"a":1}`, `{"a":1,"c":3}`, 1},
+		{`{"a":null}`, `{"a":{}}`, 1},
+		{`{"l":[{"id":"rec1","k":1}]}`, `{"l":[{"id":"other"},{"id":"our1","k":true}]}`, 1},
+		{`{"l":[{"id":"rec1"}]}`, `{"l":[{"id":"other"}]}`, 1},
+		{`["a","b"]`, `["c",1]`, 1},
+		{`{"o":{"deep":{"x":[1]}}}`, `{"o":{"deep":{"x":["1"]}}}`, 1},
+	} {
+		if got := compareShapes(j(c.rec), j(c.ours), "$", ids); len(got) != c.diffs {
+			t.Fatalf("%s vs %s: %v, want %d differences", c.rec, c.ours, got, c.diffs)
+		}
+	}
 }

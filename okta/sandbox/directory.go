@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Default page sizes of the read-only lists (Okta's: groups 10000, idps 20, zones unbounded here).
+// Default page sizes of the read-only lists when the client sends no limit.
 var directoryDefaultLimit = map[string]int{"groups": 10000, "idps": 20, "zones": 1000}
 
 // routeDirectory serves the read-only pickers: identity providers, groups, network zones.

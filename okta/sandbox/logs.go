@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,7 +27,7 @@ const (
 )
 
 // maxStoredEvents bounds the System Log kept in the state file (oldest dropped first).
-const maxStoredEvents = 20000
+const maxStoredEvents = 5000
 
 type logTarget struct {
 	ID, Type, DisplayName string
@@ -46,7 +47,7 @@ func (s *Server) event(st *state, c *call, eventType, message string, targets ..
 	ua := ""
 	uri := ""
 	if c != nil {
-		if host, _, ok := strings.Cut(c.r.RemoteAddr, ":"); ok && host != "" {
+		if host, _, err := net.SplitHostPort(c.r.RemoteAddr); err == nil && host != "" {
 			ip = host
 		}
 		ua = c.r.UserAgent()

@@ -223,3 +223,36 @@ func TestSystemLogLimitCapsAt1000(t *testing.T) {
 		t.Fatalf("default page is 100: %d", n)
 	}
 }
+
+func TestLogFilterParser(t *testing.T) {
+	e := obj{"eventType": "policy.rule.add", "uuid": "u1", "severity": "INFO",
+		"actor": obj{"id": "00uA"}, "outcome": obj{"result": "SUCCESS"},
+		"target": []any{obj{"id": "rulX", "type": "PolicyRule"}, obj{"id": "rstY", "type": "PolicyEntity"}}}
+	for filter, want := range map[string]bool{
+		`eventType eq "policy.rule.add"`:                                         true,
+		`EVENTTYPE eq "policy.rule.add"`:                                         false,
+		`not eventType eq "policy.rule.add"`:                                     false,
+		`not (eventType eq "x" or target.id eq "nope")`:                          true,
+		`target.id eq "rstY" and target.type eq "PolicyRule"`:                    true,
+		`actor.id eq "00uA" and outcome.result eq "SUCCESS"`:                     true,
+		`severity eq "WARN" or uuid eq "u1"`:                                     true,
+		`eventType co "rule"`:                                                    true,
+		`eventType sw "device."`:                                                 false,
+		`eventType eq "policy.rule.add" AND target.id eq "rulX"`:                 true,
+		`eventType eq "a" or eventType eq "b" or eventType eq "policy.rule.add"`: true,
+	} {
+		f, err := parseLogFilter(filter)
+		if strings.HasPrefix(filter, "EVENTTYPE") {
+			if err == nil {
+				t.Fatal("field names are case sensitive")
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", filter, err)
+		}
+		if got := f(e); got != want {
+			t.Fatalf("%s = %v, want %v", filter, got, want)
+		}
+	}
+}

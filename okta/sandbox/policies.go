@@ -34,8 +34,8 @@ var policyTypes = map[string]string{
 	"ENTITY_RISK":              "ENTITY_RISK",
 }
 
-// defaultPolicyPageSize applies when the client sends no limit: Okta answers every policy of
-// the type in one page then, so clients that do not page keep working.
+// maxPolicyPage caps ?limit=; without limit every policy of the type comes in one page, as the
+// recorded org answers, so clients that do not page keep working.
 const maxPolicyPage = 200
 
 func (s *Server) routePolicies(c *call) (response, error) {
@@ -65,6 +65,11 @@ func (s *Server) routePolicies(c *call) (response, error) {
 			return methodNotAllowed("POST"), nil
 		}
 		return s.policyLifecycle(c, segs[1], segs[3] == "activate")
+	case len(segs) == 3 && segs[2] == "app":
+		if m != http.MethodGet {
+			return methodNotAllowed("GET"), nil
+		}
+		return s.listPolicyApps(c, segs[1])
 	case len(segs) == 3 && segs[2] == "clone":
 		if m != http.MethodPost {
 			return methodNotAllowed("POST"), nil
@@ -120,7 +125,11 @@ func ruleNotFound(id string) response { return notFoundErr(id, "PolicyRule") }
 // renderPolicy adds _links to a stored policy. mappedBy is the DSC policy an ACCESS_POLICY is
 // mapped to, if any.
 func renderPolicy(p obj, base, mappedBy string) obj {
-	out := copyObj(p)
+	// A shallow copy is enough: stored objects are replaced, never edited below the top level.
+	out := make(obj, len(p)+1)
+	for k, v := range p {
+		out[k] = v
+	}
 	id := str(p["id"])
 	self := base + "/api/v1/policies/" + id
 	links := obj{}
@@ -305,7 +314,7 @@ func validatePolicyBody(st *state, o obj, existing obj) *response {
 			return &e
 		}
 	}
-	if st := o["status"]; st != nil && st != statusActive && st != statusInactive {
+	if status := o["status"]; status != nil && status != statusActive && status != statusInactive {
 		e := validationErr("status", "The status must be ACTIVE or INACTIVE.")
 		return &e
 	}
@@ -546,6 +555,19 @@ func (s *Server) clonePolicy(c *call, id string) (response, error) {
 		out["created"], out["lastUpdated"] = nil, nil
 		resp = jsonResp(http.StatusOK, out)
 		return true
+	})
+	return resp, err
+}
+
+// listPolicyApps lists the apps that use an app sign-in policy; the sandbox has no apps.
+func (s *Server) listPolicyApps(c *call, id string) (response, error) {
+	var resp response
+	err := s.view(func(st *state) {
+		if st.policy(id) == nil {
+			resp = policyNotFound(id)
+			return
+		}
+		resp = jsonResp(http.StatusOK, []obj{})
 	})
 	return resp, err
 }

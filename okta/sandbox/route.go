@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -50,10 +49,9 @@ func (s *Server) route(r *http.Request) response {
 		return notFoundErr(path, "Endpoint")
 	}
 	if err != nil {
+		// Only the state file can fail here (errStateUnavailable); Okta's answer to an
+		// internal failure is a 500.
 		s.log.Error("sandbox state", "err", err)
-		if errors.Is(err, errStateUnavailable) {
-			return internalErr()
-		}
 		return internalErr()
 	}
 	return resp

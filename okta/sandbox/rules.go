@@ -184,6 +184,7 @@ func (s *Server) createRule(c *call, policyID string) (response, error) {
 		if _, ok := r["conditions"]; !ok {
 			r["conditions"] = nil
 		}
+		fillAccessRuleDefaults(p, r)
 		st.Rules[policyID] = placeRule(st.Rules[policyID], r)
 		s.event(st, c, "policy.rule.add", "Add policy rule", ruleTarget(r), policyTarget(p))
 		if r["status"] == statusActive {
@@ -232,6 +233,7 @@ func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error)
 		if _, ok := r["conditions"]; !ok {
 			r["conditions"] = nil
 		}
+		fillAccessRuleDefaults(p, r)
 		rest := slices.Delete(slices.Clone(rules), i, i+1)
 		if old["system"] == true {
 			// The catch-all keeps its name and place; only its actions are editable.
@@ -541,4 +543,29 @@ func findByID(list []obj, id string) obj {
 		}
 	}
 	return nil
+}
+
+// fillAccessRuleDefaults completes an app sign-in rule as Okta does: a rule without actions
+// allows access, and an allowing rule without a verification method gets the default one
+// (two factors, re-authenticate every 12 hours).
+func fillAccessRuleDefaults(p, r obj) {
+	if str(p["type"]) != typeAccessPolicy {
+		return
+	}
+	actions, ok := r["actions"].(map[string]any)
+	if !ok {
+		actions = obj{}
+		r["actions"] = actions
+	}
+	sign, ok := actions["appSignOn"].(map[string]any)
+	if !ok {
+		sign = obj{"access": "ALLOW"}
+		actions["appSignOn"] = sign
+	}
+	if sign["access"] == nil {
+		sign["access"] = "ALLOW"
+	}
+	if _, has := sign["verificationMethod"]; !has && sign["access"] == "ALLOW" {
+		sign["verificationMethod"] = obj{"factorMode": "2FA", "type": "ASSURANCE", "reauthenticateIn": "PT12H", "constraints": []any{}}
+	}
 }

@@ -238,3 +238,34 @@ func TestRuleLimitOf100PerPolicy(t *testing.T) {
 		t.Fatal("SeedLarge must refuse more than 100 rules a policy")
 	}
 }
+
+func TestAccessRuleDefaultsLikeOkta(t *testing.T) {
+	o := startOrg(t, Options{})
+	pid := o.createPolicy("ACCESS_POLICY", "p", "")["id"].(string)
+	r := o.must(200, "POST", "/api/v1/policies/"+pid+"/rules", map[string]any{"name": "bare", "type": "ACCESS_POLICY"}).obj(t)
+	sign := r["actions"].(map[string]any)["appSignOn"].(map[string]any)
+	vm, ok := sign["verificationMethod"].(map[string]any)
+	if sign["access"] != "ALLOW" || !ok || vm["type"] != "ASSURANCE" || vm["factorMode"] != "2FA" {
+		t.Fatalf("defaults %v", sign)
+	}
+	deny := o.must(200, "POST", "/api/v1/policies/"+pid+"/rules", accessRule("deny", map[string]any{
+		"actions": map[string]any{"appSignOn": map[string]any{"access": "DENY"}}})).obj(t)
+	if _, has := deny["actions"].(map[string]any)["appSignOn"].(map[string]any)["verificationMethod"]; has {
+		t.Fatal("a denying rule gets no verification method")
+	}
+	custom := map[string]any{"factorMode": "1FA", "type": "ASSURANCE", "reauthenticateIn": "PT2H", "constraints": []any{}}
+	kept := o.must(200, "POST", "/api/v1/policies/"+pid+"/rules", accessRule("custom", map[string]any{
+		"actions": map[string]any{"appSignOn": map[string]any{"access": "ALLOW", "verificationMethod": custom}}})).obj(t)
+	if kept["actions"].(map[string]any)["appSignOn"].(map[string]any)["verificationMethod"].(map[string]any)["factorMode"] != "1FA" {
+		t.Fatal("a given verification method is kept")
+	}
+}
+
+func TestPolicyAppsListIsEmpty(t *testing.T) {
+	o := startOrg(t, Options{})
+	pid := o.createPolicy("ACCESS_POLICY", "p", "")["id"].(string)
+	if l := o.must(200, "GET", "/api/v1/policies/"+pid+"/app", nil).list(t); len(l) != 0 {
+		t.Fatalf("%v", l)
+	}
+	wantError(t, o.do("GET", "/api/v1/policies/nope/app", nil), 404, "E0000007", "")
+}

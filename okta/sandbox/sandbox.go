@@ -4,6 +4,20 @@
 // error bodies, paging and rate-limit headers. Its state lives in a JSON file so an org
 // survives restarts; faults (429, 5xx, dropped connections, validation errors, latency) can be
 // injected to test clients.
+//
+// Where neither the 5.1.0 spec nor the recordings say what Okta answers, the sandbox chooses:
+//   - Mapping an ACCESS_POLICY already mapped to the same DSC policy answers 200 with the
+//     existing mapping; one mapped to another DSC policy is 400 E0000001 (resourceId).
+//   - Names are unique: policies per type, rules per policy, device assurance policies
+//     (400 E0000001 naming "name").
+//   - Deleting a system policy or the catch-all rule is 403 E0000006; deactivating them is
+//     400 E0000001. Deleting a device assurance policy a rule uses is 400 E0000001 (id).
+//   - GET /api/v1/policies without limit returns every policy of the type in one page (as
+//     the recorded org does); with limit, pages carry Link rel="next".
+//   - New ACCESS_POLICY policies get the system "Catch-all Rule" (priority 99, kept last);
+//     DEVICE_SIGNAL_COLLECTION policies start without rules.
+//   - Mapping events are "policy.mapping.add" and "policy.mapping.delete".
+//   - The X-Rate-Limit-* bucket is reported, not enforced; 429s come from faults.
 package sandbox
 
 import (
@@ -168,6 +182,8 @@ func (s *Server) Close() error {
 			err = cerr
 		}
 		s.store = nil
+		// Without its lock the state must not change any more: later requests get a 500.
+		s.st = nil
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -168,5 +169,28 @@ func TestInMemoryOrgsAreIndependent(t *testing.T) {
 	a.createPolicy("ACCESS_POLICY", "only in a", "")
 	if countPolicies(t, b, "only in a") != 0 {
 		t.Fatal("in-memory orgs share nothing")
+	}
+}
+
+func TestClosedServerRefusesChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "closed.json")
+	srv, err := New(Options{StatePath: path, Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	req := httptest.NewRequest("POST", "http://sandbox/api/v1/policies", strings.NewReader(`{"type":"ACCESS_POLICY","name":"late"}`))
+	req.Header.Set("Authorization", "SSWS t")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 500 {
+		t.Fatalf("after Close: %d", rec.Code)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Fatal("a closed server wrote its state file")
 	}
 }

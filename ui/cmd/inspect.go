@@ -25,8 +25,8 @@ const (
 	ExitWarnings = 3
 )
 
-// CodedError is an error that carries the process exit code (the root's exitCode honours
-// any error with an ExitCode method).
+// CodedError is an error that carries the process exit code (exitCode honours any error with
+// an ExitCode method). Errors without one (Okta's, the configuration's) are mapped by exitCode.
 type CodedError struct {
 	Code int
 	Err  error
@@ -61,7 +61,8 @@ On a terminal it opens the inspection screen. With --json it prints the inventor
 --kind, a JSON array of that kind's objects); without a terminal, or with --plain, plain text tables.
 
 Exit codes: 0 ok, 1 error (Okta's error code and summary are printed), 2 bad usage,
-3 warnings exist and --fail-on-warnings is set.`,
+3 warnings exist and --fail-on-warnings is set (and the codes every command shares: 5 bad
+configuration, 6 credentials refused).`,
 		Example: `  okta-device-wizard inspect
   okta-device-wizard inspect --json > inventory.json
   okta-device-wizard inspect --kind warnings --plain --fail-on-warnings
@@ -81,6 +82,9 @@ Exit codes: 0 ok, 1 error (Okta's error code and summary are printed), 2 bad usa
 			return err
 		},
 	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &CodedError{Code: ExitUsage, Err: err}
+	})
 	fl := cmd.Flags()
 	fl.BoolVar(&o.json, "json", false, "print the inventory as JSON")
 	fl.BoolVar(&o.plain, "plain", false, "print plain text tables even on a terminal")
@@ -107,11 +111,11 @@ func (o *inspectOptions) run(ctx context.Context) error {
 		return &CodedError{Code: ExitUsage, Err: errors.New("--json and --plain exclude each other")}
 	}
 	if o.f.Connect == nil {
-		return &CodedError{Code: ExitError, Err: errors.New("no way to connect to an org")}
+		return errors.New("no way to connect to an org")
 	}
 	org, err := o.f.Connect(ctx)
 	if err != nil {
-		return &CodedError{Code: ExitError, Err: fmt.Errorf("connecting: %w", err)}
+		return err
 	}
 	if org.Close != nil {
 		defer org.Close()
@@ -123,7 +127,7 @@ func (o *inspectOptions) run(ctx context.Context) error {
 	}
 	inv, err := flows.LoadInventory(ctx, org.API, opts, nil)
 	if err != nil {
-		return &CodedError{Code: ExitError, Err: fmt.Errorf("inspect: %w", err)}
+		return fmt.Errorf("inspect: %w", err)
 	}
 	if o.json {
 		err = writeInventoryJSON(streams.Out, inv, kind, o.filter)
@@ -131,7 +135,7 @@ func (o *inspectOptions) run(ctx context.Context) error {
 		err = writeInventoryText(streams.Out, inv, kind, o.filter)
 	}
 	if err != nil {
-		return &CodedError{Code: ExitError, Err: err}
+		return err
 	}
 	return o.warningsExit(inv)
 }
@@ -158,7 +162,7 @@ func (o *inspectOptions) interactive(org *Org, opts flows.LoadOptions, kind flow
 	screen := ui.NewInspectWith(c, opts, kind, o.filter)
 	p := tea.NewProgram(ui.NewInspectApp(c, screen), tea.WithInput(o.f.IO.In), tea.WithOutput(o.f.IO.Out), tea.WithAltScreen())
 	if _, err := p.Run(); err != nil {
-		return &CodedError{Code: ExitError, Err: err}
+		return err
 	}
 	if inv := screen.Inventory(); inv != nil {
 		return o.warningsExit(inv)

@@ -112,6 +112,10 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	}
 	var logOut io.Writer = opts.IO.ErrOut
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	// Catch SIGINT/SIGTERM before announcing the server, so a signal sent as soon as the
+	// export line appears stops it cleanly.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := sandbox.New(sandbox.Options{StatePath: statePath, Token: opts.Token, Faults: faults, Logger: logger})
 	if err != nil {
 		return err
@@ -135,8 +139,6 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 		opts.ready(srv.URL(), srv.Token())
 	}
 
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(out, "Sandbox stopped.")
 	return nil

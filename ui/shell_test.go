@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+)
+
+// TestShellFullWalkTeatest runs the real program (teatest, 80x24) through the five stages
+// against the sandbox and checks the org through the API afterwards.
+func TestShellFullWalkTeatest(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(80, 24))
+	waitScreen(t, tm, "Device signal collection", "SANDBOX")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Stage 1 of 5", "+ Create a new app sign-in policy")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Name of the new app sign-in policy")
+	press(tm, kType("Teatest app"), kEnter(), kEnter())
+	waitScreen(t, tm, "New rule in")
+	press(tm, kEnter(), kEnter(), kEnter())
+	waitScreen(t, tm, "People: groups")
+	press(tm, kType("x"), kEnter(), kEnter())
+	waitScreen(t, tm, "Stage 2 of 5")
+	press(tm, kType("Teatest signals"), kEnter(), kEnter())
+	waitScreen(t, tm, "Stage 3 of 5", "This flow maps")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Stage 4 of 5", "Device context providers")
+	press(tm, kEnter(), kOf(tea.KeyDown), kType("x"), kEnter())
+	waitScreen(t, tm, "Okta Verify: user identification")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Only on these platforms")
+	press(tm, kType("x"), kEnter(), kEnter())
+	waitScreen(t, tm, "Stage 5 of 5", "enter sends 6 requests")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Done: 6 requests sent.")
+	press(tm, kOf(tea.KeyCtrlC))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	dscCheckOrg(t, api, "Teatest app", "Teatest signals", okta.StatusActive)
+}
+
+// TestShellCtrlCAsksWhileBusy: with a submit in flight ctrl+c asks first; "n" keeps the run
+// going to its end; once idle ctrl+c quits at once.
+func TestShellCtrlCAsksWhileBusy(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Latency: 400 * time.Millisecond}})
+	c := shellCommon(t, api, 80, 24)
+	d := flows.DSCDraft{
+		AppPolicy: flows.PolicyChoice{Name: "Busy app"},
+		AppRule:   flows.AppRuleDraft{Name: "Registered", Access: flows.AccessAllow},
+		Name:      "Busy signals", RuleName: "Collect device signals",
+		OktaVerify: true, UserIdentification: flows.UserIdentificationAllow, ChromeDeviceTrust: true,
+		PlatformOS: []string{okta.PlatformIOS}, Activate: true,
+	}
+	plan, err := d.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newApp(c, NewHome(c))
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(80, 24))
+	waitScreen(t, tm, "Device signal collection")
+	tm.Send(PushMsg{Screen: NewSubmit(c, plan, nil)})
+	waitScreen(t, tm, "Sending")
+	press(tm, kOf(tea.KeyCtrlC))
+	waitScreen(t, tm, "A submit is in flight", "Quit anyway?")
+	press(tm, kType("n"))
+	waitScreen(t, tm, "Done: 6 requests sent.")
+	press(tm, kOf(tea.KeyCtrlC))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	dscCheckOrg(t, api, "Busy app", "Busy signals", okta.StatusActive)
+}
+
+// TestShellCtrlCQuitWhileBusyKeepsJournal: answering "y" quits mid-run; the journal stays so
+// the home screen offers to resume, and resuming finishes the run without duplicates.
+func TestShellCtrlCQuitWhileBusyKeepsJournal(t *testing.T) {
+	srv, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Latency: 300 * time.Millisecond}})
+	c := shellCommon(t, api, 80, 24)
+	d := flows.DSCDraft{
+		AppPolicy: flows.PolicyChoice{Name: "Quit app"},
+		AppRule:   flows.AppRuleDraft{Name: "Registered", Access: flows.AccessAllow},
+		Name:      "Quit signals", RuleName: "Collect device signals",
+		OktaVerify: true, UserIdentification: flows.UserIdentificationAllow, ChromeDeviceTrust: true,
+		PlatformOS: []string{okta.PlatformIOS}, Activate: true,
+	}
+	plan, err := d.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, newApp(c, NewHome(c)), teatest.WithInitialTermSize(80, 24))
+	waitScreen(t, tm, "Device signal collection")
+	tm.Send(PushMsg{Screen: NewSubmit(c, plan, nil)})
+	waitScreen(t, tm, "Sending")
+	press(tm, kOf(tea.KeyCtrlC))
+	waitScreen(t, tm, "Quit anyway?")
+	press(tm, kType("y"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	// Let the request that was in flight land, as it would after a real quit.
+	time.Sleep(800 * time.Millisecond)
+	srv.SetFaults(sandbox.Faults{})
+
+	runs, err := flows.OpenJournals(c.JournalDir)
+	if err != nil || len(runs) != 1 || !runs[0].Unfinished() {
+		t.Fatalf("want one unfinished journal, got %d (%v)", len(runs), err)
+	}
+	h := newDriver(t, New(c), 80, 24)
+	h.requireView("Resume or roll back: Device signal collection “Quit signals”")
+	h.key(tea.KeyEnter)
+	h.requireView("Unfinished run", "r resume")
+	h.typeText("r")
+	h.requireView("Done: 6 requests sent.")
+	dscCheckOrg(t, api, "Quit app", "Quit signals", okta.StatusActive)
+}
+
+// TestShellRollBackUnfinishedRun: a run that stopped on an error can be rolled back from the
+// home screen: what it created is deleted.
+func TestShellRollBackUnfinishedRun(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies/*/mappings", Nth: 1},
+	}}})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	dscWalk{appPolicy: "Rollback app", dscName: "Rollback signals"}.run(d)
+	d.key(tea.KeyEnter)
+	d.requireView("E0000001")
+	d.key(tea.KeyEsc) // leave the failed run; its journal stays
+	d.send(HomeMsg{})
+	d.requireView("Resume or roll back: Device signal collection “Rollback signals”")
+	d.key(tea.KeyEnter)
+	d.typeText("u")
+	d.requireView("Rolled back")
+	ps, err := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Name == "Rollback signals" {
+			t.Errorf("rolled-back DSC policy still exists: %s", p.ID)
+		}
+	}
+	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 0 {
+		t.Errorf("rolled-back run still offered: %d journals", len(runs))
+	}
+}
+
+// TestShellHomeShowsOrg: the home screen lists the flows and names the org: a SANDBOX badge,
+// or the org URL.
+func TestShellHomeShowsOrg(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	d.requireView("SANDBOX", "1. Device signal collection")
+	checkScreenSize(t, d.view(), 80, 24)
+
+	c2 := shellCommon(t, api, 80, 24)
+	c2.Sandbox, c2.OrgLabel = false, "https://example.okta.com"
+	d2 := newDriver(t, New(c2), 80, 24)
+	d2.requireView("https://example.okta.com", "Org: https://example.okta.com")
+	if strings.Contains(d2.view(), "SANDBOX") {
+		t.Error("a real org is labelled SANDBOX")
+	}
+}
+
+// TestShellLogToFile: the log goes to the file, with the run's outcome, never the token.
+func TestShellLogToFile(t *testing.T) {
+	srv, api := shellSandbox(t, sandbox.Options{})
+	path := filepath.Join(t.TempDir(), "state", LogFileName)
+	log, closeLog, err := OpenLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := shellCommon(t, api, 80, 24)
+	c.Log = log
+	d := newDriver(t, New(c), 80, 24)
+	dscWalk{appPolicy: "Logged app", dscName: "Logged signals"}.run(d)
+	d.key(tea.KeyEnter)
+	d.requireView("Done:")
+	if err := closeLog(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "run finished") {
+		t.Errorf("log lacks the run: %s", b)
+	}
+	if strings.Contains(string(b), srv.Token()) {
+		t.Error("the log holds the API token")
+	}
+	if strings.Contains(d.view(), "run finished") {
+		t.Error("log text on the screen")
+	}
+}
