@@ -134,6 +134,7 @@ const (
 	WarnInactiveDSC        = "inactive-dsc"
 	WarnGraceExpired       = "grace-expired"
 	WarnEventsUnavailable  = "events-unavailable"
+	WarnDSCUnavailable     = "dsc-unavailable"
 )
 
 // Warning is something in the org that looks wrong.
@@ -251,6 +252,7 @@ type rawOrg struct {
 	assurances []okta.DeviceAssurance
 	events     []okta.LogEvent
 	eventsErr  error
+	dscErr     error
 }
 
 // LoadInventory reads the org's DSC policies (rules, mappings), app sign-in policies (rules),
@@ -389,7 +391,16 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 		pagers.Add(1)
 		go func() {
 			defer pagers.Done()
-			if err := api.ListPoliciesPaged(ctx, t, opts.PageSize, page(t)); err != nil {
+			err := api.ListPoliciesPaged(ctx, t, opts.PageSize, page(t))
+			if err != nil && t == okta.TypeDeviceSignalCollection && okta.IsCode(err, okta.CodeValidation) {
+				// An org without device signal collection policies rejects the type; the
+				// rest of the inventory is still worth showing.
+				mu.Lock()
+				raw.dscErr = err
+				mu.Unlock()
+				return
+			}
+			if err != nil {
 				fail(fmt.Errorf("listing %s policies: %w", t, err))
 			}
 		}()
@@ -553,7 +564,7 @@ func buildInventory(raw *rawOrg, now time.Time) *Inventory {
 	}
 
 	inv.Events = deviceEvents(raw.events, raw.dsc, raw.assurances, raw.rules)
-	inv.Warnings = computeWarnings(inv, raw.eventsErr, now)
+	inv.Warnings = computeWarnings(inv, raw, now)
 	inv.index()
 	return inv
 }
@@ -746,8 +757,12 @@ func deviceEvents(evs []okta.LogEvent, dsc []okta.Policy, das []okta.DeviceAssur
 	return out
 }
 
-func computeWarnings(inv *Inventory, eventsErr error, now time.Time) []Warning {
+func computeWarnings(inv *Inventory, raw *rawOrg, now time.Time) []Warning {
 	ws := []Warning{}
+	if raw.dscErr != nil {
+		ws = append(ws, Warning{Code: WarnDSCUnavailable, Kind: KindDSC, Subject: ObjectRef{Name: "Device signal collection policies"},
+			Message: "the org did not list device signal collection policies: " + raw.dscErr.Error()})
+	}
 	for _, d := range inv.DSCPolicies {
 		if d.Policy.Status == okta.StatusInactive {
 			ws = append(ws, Warning{
@@ -801,9 +816,9 @@ func computeWarnings(inv *Inventory, eventsErr error, now time.Time) []Warning {
 				Message: "grace period ended " + d.Assurance.GracePeriod.Expiry + ": devices that fail its checks are now denied"})
 		}
 	}
-	if eventsErr != nil {
+	if raw.eventsErr != nil {
 		ws = append(ws, Warning{Code: WarnEventsUnavailable, Kind: KindEvents, Subject: ObjectRef{Name: "System Log"},
-			Message: "could not read recent events: " + eventsErr.Error()})
+			Message: "could not read recent events: " + raw.eventsErr.Error()})
 	}
 	return ws
 }

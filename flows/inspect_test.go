@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -547,7 +548,7 @@ func TestFilterRows(t *testing.T) {
 		t.Errorf("blank filter returned %d of %d", got, all)
 	}
 	// Objects and Filtered keep the JSON shape for scripts.
-	objs := inv.Objects(flows.KindApp, "hr")
+	objs := inv.Objects(flows.KindApp, "hr portal")
 	if len(objs) != 1 || objs[0].(*flows.AppPolicyInfo).Policy.Name != "HR portal" {
 		t.Errorf("objects = %+v", objs)
 	}
@@ -642,5 +643,40 @@ func BenchmarkFilterLargeOrg(b *testing.B) {
 	for b.Loop() {
 		inv.Filter(flows.KindApp, queries[i%len(queries)])
 		i++
+	}
+}
+
+// rejectDSCListing answers the listing of DEVICE_SIGNAL_COLLECTION policies as an org without
+// the feature does (400 E0000001) and passes every other request to the sandbox.
+type rejectDSCListing struct{ next http.RoundTripper }
+
+func (r rejectDSCListing) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == "/api/v1/policies" && req.URL.Query().Get("type") == string(okta.TypeDeviceSignalCollection) {
+		body := `{"errorCode":"E0000001","errorSummary":"Api validation failed: type","errorLink":"E0000001","errorId":"oaeX","errorCauses":[{"errorSummary":"type: Invalid policy type."}]}`
+		return &http.Response{StatusCode: 400, Status: "400 Bad Request", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)),
+			ContentLength: int64(len(body)), Request: req}, nil
+	}
+	return r.next.RoundTrip(req)
+}
+
+func TestLoadInventoryWithoutDSCFeature(t *testing.T) {
+	o := newInspectOrg(t)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	api, err := okta.New(okta.Config{OrgURL: o.srv.URL(), Token: o.srv.Token(), Transport: rejectDSCListing{tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := loadInv(t, api, flows.LoadOptions{SkipEvents: true})
+	if len(inv.AppPolicies) == 0 || len(inv.DSCPolicies) != 0 {
+		t.Fatalf("inventory: %d app, %d DSC policies", len(inv.AppPolicies), len(inv.DSCPolicies))
+	}
+	found := false
+	for _, w := range inv.Warnings {
+		found = found || (w.Code == flows.WarnDSCUnavailable && strings.Contains(w.Message, "E0000001"))
+	}
+	if !found {
+		t.Errorf("no dsc-unavailable warning: %+v", inv.Warnings)
 	}
 }

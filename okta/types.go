@@ -145,7 +145,7 @@ type PlatformCondition struct {
 	Exclude []PlatformEntry `json:"exclude,omitempty"`
 }
 
-// PlatformEntry: Type is MOBILE, DESKTOP or ANY; OS.Type is IOS, ANDROID, WINDOWS, OSX, MACOS, CHROMEOS or OTHER.
+// PlatformEntry: Type is MOBILE, DESKTOP or ANY; OS.Type is ANDROID, ANY, IOS, OSX, OTHER or WINDOWS (spec).
 type PlatformEntry struct {
 	Type string      `json:"type,omitempty"`
 	OS   *PlatformOS `json:"os,omitempty"`

@@ -27,6 +27,9 @@ type (
 	Revealer interface{ Reveal() tea.Cmd }
 	// InputCapturer screens report whether printable keys ("?") are text for them right now.
 	InputCapturer interface{ CapturingInput() bool }
+	// Stopper screens have background work to stop when the user quits (a run in flight:
+	// its journal stays on disk for resume or roll back).
+	Stopper interface{ Stop() }
 )
 
 // PopToMsg closes every screen above Target (which must be on the stack) and reveals it.
@@ -152,8 +155,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if a.state == stateConfirmQuit {
 		switch msg.String() {
 		case "y", "Y":
-			a.state = stateQuitting
-			return tea.Quit
+			return a.quit()
 		case "n", "N", "esc":
 			a.state = stateRunning
 		}
@@ -165,8 +167,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 			a.state = stateConfirmQuit
 			return nil
 		}
-		a.state = stateQuitting
-		return tea.Quit
+		return a.quit()
 	case key.Matches(msg, k.Explain) || (key.Matches(msg, k.Help) && !a.capturing()):
 		if _, ok := a.top().(Explainer); ok {
 			a.explain = !a.explain
@@ -178,6 +179,17 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return a.forward(msg)
+}
+
+// quit stops background work of every open screen and ends the program.
+func (a *App) quit() tea.Cmd {
+	a.state = stateQuitting
+	for _, s := range a.stack {
+		if st, ok := s.(Stopper); ok {
+			st.Stop()
+		}
+	}
+	return tea.Quit
 }
 
 func (a *App) capturing() bool {

@@ -287,6 +287,10 @@ func dynamicLabel(t string) string {
 func (e *AssuranceEditor) osPage() formPage {
 	return formPage{
 		key: "os", title: "OS version", owns: []string{"osVersion"},
+		explain: "Static: the device needs at least the version you type, until you edit the policy. " +
+			"Dynamic (osVersion.dynamicVersionRequirement) follows the vendor: MINIMUM = the latest major " +
+			"(distance 0) or one behind (1) or newer; EXACT = on that major version; EXACT_ANY_SUPPORTED = any " +
+			"major the vendor still supports. Latest security patch adds: on the newest patch of its version.",
 		group: func() *huh.Group {
 			return huh.NewGroup(huh.NewSelect[string]().Title("Operating system version").
 				Description("A device below the requirement fails the policy. Dynamic requirements follow\nthe vendor's releases, so the policy needs no edit when a new version ships.").
@@ -317,6 +321,10 @@ func (e *AssuranceEditor) applyOSKind() {
 func (e *AssuranceEditor) windowsOSPage() formPage {
 	return formPage{
 		key: "os", title: "Windows version", owns: []string{"osVersion", "osVersionConstraints"},
+		explain: "Static sends osVersion.minimum for every Windows device. Per major version sends " +
+			"osVersionConstraints: one requirement for Windows 11 and/or Windows 10, each a static minimum or " +
+			"dynamic (MINIMUM, EXACT, EXACT_ANY_SUPPORTED, or NOT_ALLOWED to refuse that major). A major " +
+			"version without a requirement passes.",
 		group: func() *huh.Group {
 			return huh.NewGroup(huh.NewSelect[string]().Title("Windows version requirement").
 				Description("A device below the requirement fails the policy.").
@@ -527,6 +535,10 @@ func (e *AssuranceEditor) gracePage() formPage {
 	d := e.draft
 	return formPage{
 		key: "grace", title: "Grace period", owns: []string{"gracePeriod.type"},
+		explain: "A user whose device fails the checks: with no grace period, the rule requiring this " +
+			"policy does not match, so sign-in falls to the next rule (often denied). With a grace period " +
+			"the user is told what fails and still signs in, until N days after the first failure " +
+			"(BY_DURATION, sent as P{N}D) or until the due date (BY_DATE_TIME, sent in UTC).",
 		group: func() *huh.Group {
 			return huh.NewGroup(huh.NewSelect[string]().Title("When a device fails the checks").
 				Description("What a user whose device fails sees at sign-in.").
@@ -583,6 +595,9 @@ func (e *AssuranceEditor) remediationPage() formPage {
 	d := e.draft
 	return formPage{
 		key: "remediation", title: "Remediation instructions", owns: []string{"displayRemediationMode"},
+		explain: "displayRemediationMode. SHOW: the Sign-In Widget lists what the device fails and how to " +
+			"fix it (update the OS, set a passcode). HIDE: the user sees only that the device does not " +
+			"meet the requirements, without details.",
 		group: func() *huh.Group {
 			return huh.NewGroup(huh.NewSelect[string]().Title("In the Sign-In Widget, for a device that fails").
 				Options(
@@ -788,7 +803,7 @@ func (e *AssuranceEditor) Title() string {
 }
 
 // Explanation is shown with ctrl+e.
-func (e *AssuranceEditor) Explanation() string { return assuranceExplanation }
+func (e *AssuranceEditor) Explanation() string { return e.pf.explanation(assuranceExplanation) }
 
 // CapturingInput reports whether typed keys are text for the form.
 func (e *AssuranceEditor) CapturingInput() bool { return e.pf.capturing() }

@@ -31,6 +31,8 @@ type formPage struct {
 	done func() error
 	// ready reports whether data the page needs has been loaded (nil: always ready).
 	ready func() bool
+	// explain is the page's ctrl+e text (empty: the screen's general one).
+	explain string
 }
 
 // pagedForm walks a list of formPages, one huh form per page. Answers live in the draft the
@@ -241,38 +243,32 @@ func (p *pagedForm) next() tea.Cmd {
 	return p.finish()
 }
 
-// showErrors puts validation errors on the page that owns the first of them.
+// showErrors puts validation errors on the page that owns the first of them (the page with the
+// most specific field prefix), with every message that belongs there.
 func (p *pagedForm) showErrors(errs []flows.FieldError) tea.Cmd {
 	if len(errs) == 0 {
 		return nil
 	}
 	list := p.pages()
-	target := list[0]
-	found := false
-	for _, pg := range list {
-		for _, prefix := range pg.owns {
-			if ownsField(prefix, errs[0].Field) {
-				target, found = pg, true
-				break
+	owner := func(field string) int {
+		best, bestLen := 0, -1
+		for i, pg := range list {
+			for _, prefix := range pg.owns {
+				if ownsField(prefix, field) && len(prefix) > bestLen {
+					best, bestLen = i, len(prefix)
+				}
 			}
 		}
-		if found {
-			break
-		}
+		return best
 	}
+	target := owner(errs[0].Field)
 	var msgs []string
 	for _, e := range errs {
-		for _, prefix := range target.owns {
-			if ownsField(prefix, e.Field) {
-				msgs = append(msgs, e.Msg)
-				break
-			}
+		if owner(e.Field) == target {
+			msgs = append(msgs, e.Msg)
 		}
 	}
-	if len(msgs) == 0 {
-		msgs = append(msgs, errs[0].Msg)
-	}
-	cmd := p.open(target.key)
+	cmd := p.open(list[target].key)
 	p.errMsg = strings.Join(msgs, "\n")
 	return cmd
 }
@@ -319,6 +315,14 @@ func (p *pagedForm) view() string {
 		return head + "\n\n" + p.c.Styles.Subtle.Render("Loading from Okta...")
 	}
 	return head + "\n" + p.form.View()
+}
+
+// explanation is the current page's ctrl+e text, or general.
+func (p *pagedForm) explanation(general string) string {
+	if pg, i := p.page(); i >= 0 && pg.explain != "" {
+		return pg.explain
+	}
+	return general
 }
 
 func (p *pagedForm) keys() []key.Binding {

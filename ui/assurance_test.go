@@ -577,8 +577,10 @@ func TestAssuranceRefusedBeforeAnyRequest(t *testing.T) {
 	r.waitFor("1. Create a device assurance policy")
 	r.typ("1")
 	r.waitFor("Policy name")
-	time.Sleep(200 * time.Millisecond) // the names in use arrive
-	r.typ("macOS encrypted")            // seeded in the sandbox
+	for loaded := false; !loaded; time.Sleep(20 * time.Millisecond) {
+		r.inspect(func(a *App) { loaded = a.top().(*AssuranceEditor).takenNames != nil })
+	}
+	r.typ("macOS encrypted") // seeded in the sandbox
 	r.key(tea.KeyEnter)
 	r.waitFor(`another device assurance policy is named "macOS encrypted": choose`)
 	r.key(tea.KeyBackspace, len("encrypted"))
@@ -710,5 +712,65 @@ func TestAssuranceRuleExistingKeepsEverythingElse(t *testing.T) {
 	b2, _ := json.Marshal(norm(after))
 	if string(b1) != string(b2) {
 		t.Errorf("the update changed more than the device condition:\nbefore %s\nafter  %s", b1, b2)
+	}
+}
+
+func unitCommon() *Common {
+	return &Common{Width: 80, Height: 21, Styles: DefaultStyles(), Keys: DefaultKeyMap()}
+}
+
+// TestAssuranceSameDurationIsNoChange: Okta may answer P30D as PT720H; editing without a change
+// is refused as "nothing changed" instead of sending a PUT.
+func TestAssuranceSameDurationIsNoChange(t *testing.T) {
+	jb := false
+	read := okta.DeviceAssurance{ID: "dae1", Name: "iOS", Platform: okta.PlatformIOS, Jailbreak: &jb,
+		GracePeriod: &okta.GracePeriod{Type: okta.GraceByDuration, Expiry: "PT720H"}, DisplayRemediationMode: "SHOW",
+		Extra: okta.Extra{"futureMember": json.RawMessage(`{"kept":true}`)}}
+	e := NewAssuranceEditor(unitCommon(), flows.DraftFromAssurance(read, time.UTC))
+	e.Init()
+	if e.graceDays != "30" {
+		t.Fatalf("PT720H shown as %q days, want 30", e.graceDays)
+	}
+	e.finish()
+	if !strings.Contains(e.pf.errMsg, "Nothing changed") {
+		t.Fatalf("an edit without change should be refused, got %q", e.pf.errMsg)
+	}
+	// A real change goes through, and the member the wizard does not know is sent back.
+	e.draft.Remediation = flows.RemediationHide
+	plan, errs, err := e.Plan()
+	if err != nil || len(errs) > 0 {
+		t.Fatal(err, errs)
+	}
+	body, _ := plan.Steps[0].BodyJSON()
+	if !strings.Contains(string(body), `"futureMember"`) {
+		t.Errorf("unknown member lost in the PUT body:\n%s", body)
+	}
+}
+
+// TestAssuranceErrorsShownOnTheirPage: whole-draft validation puts each error on the page of its
+// field, with the fix.
+func TestAssuranceErrorsShownOnTheirPage(t *testing.T) {
+	cases := []struct {
+		draft    flows.AssuranceDraft
+		page     string
+		contains string
+	}{
+		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS, OSMode: flows.OSStatic, OSMinimum: "1.2.3.4"},
+			"os-detail", "iOS allows at most 3"},
+		{flows.AssuranceDraft{Name: " ", Platform: okta.PlatformIOS, ScreenLock: []string{"PASSCODE"}},
+			"basics", "name is required"},
+		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS, ScreenLock: []string{"PASSCODE"}, GraceMode: flows.GraceDuration, GraceDays: 200},
+			"grace-detail", "choose 1 to 180 days"},
+		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS, ScreenLock: []string{"PASSCODE"}, GraceMode: flows.GraceDateTime,
+			GraceUntil: time.Now().Add(-time.Hour)}, "grace-detail", "not in the future"},
+		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS}, "os", "No check chosen"},
+	}
+	for _, tc := range cases {
+		e := NewAssuranceEditor(unitCommon(), tc.draft)
+		e.Init()
+		e.finish()
+		if e.pf.cur != tc.page || !strings.Contains(e.pf.errMsg, tc.contains) {
+			t.Errorf("draft %+v: error on page %q %q, want page %q with %q", tc.draft, e.pf.cur, e.pf.errMsg, tc.page, tc.contains)
+		}
 	}
 }

@@ -457,3 +457,15 @@ func (s *dscStage) errorView() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// keepOr validates a text answer; an empty answer is checked as the current value. In the
+// full-screen form the bound value is the text itself, so nothing changes there; in accessible
+// mode an empty line keeps the prefilled answer, which huh's prompt would otherwise refuse.
+func keepOr(current *string, validate func(string) error) func(string) error {
+	return func(s string) error {
+		if s == "" {
+			return validate(*current)
+		}
+		return validate(s)
+	}
+}

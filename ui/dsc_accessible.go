@@ -161,6 +161,9 @@ func askStage(ctx context.Context, f *dscFlow, n int, in io.Reader, out io.Write
 				continue
 			}
 		}
+		if p.info != nil {
+			fmt.Fprintln(out, p.info())
+		}
 		if err := accessibleForm(in, out, p.group()); err != nil {
 			return err
 		}

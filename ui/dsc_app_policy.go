@@ -58,7 +58,7 @@ func newStage1(f *dscFlow) *dscStage {
 				return huh.NewGroup(
 					huh.NewInput().Title("Name of the new app sign-in policy").
 						Placeholder("e.g. Registered devices only").
-						Validate(flows.ValidateName("App sign-in policy name")).
+						Validate(keepOr(&d.AppPolicy.Name, flows.ValidateName("App sign-in policy name"))).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.AppPolicy.Name),
 					huh.NewInput().Title("Description (optional)").
@@ -106,7 +106,7 @@ func newStage1(f *dscFlow) *dscStage {
 			group: func() *huh.Group {
 				return huh.NewGroup(
 					huh.NewInput().Title("Rule name").
-						Validate(flows.ValidateName("App sign-in rule name")).
+						Validate(keepOr(&d.AppRule.Name, flows.ValidateName("App sign-in rule name"))).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.AppRule.Name),
 					huh.NewSelect[string]().Title("Access for a registered device").

@@ -14,7 +14,7 @@ func newStage2(f *dscFlow) *dscStage {
 			return huh.NewGroup(
 				huh.NewInput().Title("Signal collection policy name").
 					Placeholder("e.g. Workforce device signals").
-					Validate(flows.ValidateName("Signal collection policy name")).
+					Validate(keepOr(&d.Name, flows.ValidateName("Signal collection policy name"))).
 					CharLimit(flows.MaxNameLength+10).
 					Value(&d.Name),
 				huh.NewInput().Title("Description (optional)").

@@ -22,7 +22,7 @@ func newStage4(f *dscFlow) *dscStage {
 			group: func() *huh.Group {
 				return huh.NewGroup(
 					huh.NewInput().Title("Rule name").
-						Validate(flows.ValidateName("Signal collection rule name")).
+						Validate(keepOr(&d.RuleName, flows.ValidateName("Signal collection rule name"))).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.RuleName),
 					huh.NewMultiSelect[string]().

@@ -253,7 +253,7 @@ func TestDSCErrorBesideStageThenFixed(t *testing.T) {
 	d := newDriver(t, New(c), 80, 24)
 	dscWalk{appPolicy: "Faulty app", dscName: "Faulty signals"}.run(d)
 	d.key(tea.KeyEnter)
-	d.requireView("Stage 3", "✗ POST   Map app sign-in policy", "E0000001 Api validation failed", "• injected fault", "from stage 3", "f: fix stage 3 and continue")
+	d.requireView("✗ 3 POST   Map app sign-in policy", "E0000001 Api validation failed", "• injected fault", "↑ from stage 3", "f: fix stage 3 and continue")
 	checkScreenSize(t, d.view(), 80, 24)
 	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 1 {
 		t.Fatalf("the failed run keeps its journal; found %d", len(runs))
@@ -311,4 +311,68 @@ func TestDSCPlainUnderNoColor(t *testing.T) {
 	d.key(tea.KeyEnter)
 	d.requireView("Done:")
 	check("summary")
+}
+
+// TestDSCReuseSuitableRule: when the picked app sign-in policy already has a rule requiring
+// registered devices, the wizard offers to reuse it, and the plan then sends no rule for stage 1.
+func TestDSCReuseSuitableRule(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	ctx := context.Background()
+	pol, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Has device rule"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := api.CreateRule(ctx, pol.ID, okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: "Registered only",
+		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}},
+		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: flows.AccessAllow}},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	d.key(tea.KeyEnter)
+	d.requireView("+ Create a new app sign-in policy")
+	d.typeText("/")
+	d.typeText("Has device")
+	d.key(tea.KeyEnter) // keep the filter
+	d.key(tea.KeyEnter) // pick
+	d.requireView("A rule of “Has device rule” already requires registered devices", "Reuse “Registered only” (ALLOW)")
+	checkScreenSize(t, d.view(), 80, 24)
+	d.key(tea.KeyEnter) // reuse
+	d.requireView("Stage 2 of 5")
+	d.typeText("Reusing signals")
+	d.keys(tea.KeyEnter, tea.KeyEnter)
+	d.requireView("This flow maps “Has device rule” → “Reusing signals”.")
+	d.key(tea.KeyEnter)
+	d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	d.requireView("Stage 5 of 5", "4 requests")
+	if strings.Contains(d.view(), "Add rule “Require a registered device”") {
+		t.Error("the plan creates a rule although one is reused")
+	}
+	d.key(tea.KeyEnter)
+	d.requireView("Done: 4 requests sent.")
+	rules, err := api.ListRules(ctx, pol.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(suitableRules(rules)); n != 1 {
+		t.Errorf("policy has %d registered-device rules after reuse, want 1", n)
+	}
+}
+
+// TestDSCLoadErrorThenRetry: when the org cannot be read the stage says so and ctrl+r retries.
+func TestDSCLoadErrorThenRetry(t *testing.T) {
+	srv, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/policies"},
+	}}})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	d.key(tea.KeyEnter)
+	d.requireView("Could not read the org:", "E0000001", "ctrl+r tries again")
+	checkScreenSize(t, d.view(), 80, 24)
+	srv.SetFaults(sandbox.Faults{})
+	d.key(tea.KeyCtrlR)
+	d.requireView("+ Create a new app sign-in policy")
 }

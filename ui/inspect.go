@@ -516,7 +516,7 @@ func columnSpecs(k flows.Kind) []columnSpec {
 	case flows.KindDSC:
 		return []columnSpec{{weight: 5}, {fixed: 8}, {weight: 4}, {fixed: 5}, {weight: 4}}
 	case flows.KindApp:
-		return []columnSpec{{weight: 8}, {fixed: 8}, {fixed: 5}, {fixed: 12}, {weight: 2}, {weight: 2}}
+		return []columnSpec{{weight: 6}, {fixed: 8}, {fixed: 5}, {fixed: 12}, {weight: 3}, {weight: 3}}
 	case flows.KindAssurance:
 		return []columnSpec{{weight: 5}, {fixed: 8}, {weight: 5}, {weight: 3}, {fixed: 8}}
 	case flows.KindEvents:

@@ -297,9 +297,12 @@ func TestInspectProgressWhileLoading(t *testing.T) {
 	// The screen is usable while loading: filtering the rows that arrived so far.
 	tm.Send(inspRunes("/"))
 	tm.Type("00017")
-	inspWaitOutput(t, tm, "filtered while loading", func(s string) bool { return strings.Contains(s, "Load Test App Policy 00017") && strings.Contains(s, "1 of ") })
+	onlyRow := func(p inspProbeState) bool {
+		return len(p.rows) == 1 && p.rows[0].Cells[0] == "Load Test App Policy 00017"
+	}
+	inspWaitScreen(t, tm, "filtered while loading", func(p inspProbeState) bool { return onlyRow(p) })
 	inspWaitLoaded(t, tm)
-	inspWaitOutput(t, tm, "final rows", func(s string) bool { return strings.Contains(s, "1 of 2,00") })
+	inspWaitScreen(t, tm, "final rows", func(p inspProbeState) bool { return onlyRow(p) && strings.Contains(p.view, "1 of 2,00") })
 	screen, _ := inspFinal(t, tm)
 	inv := screen.Inventory()
 	if inv == nil || len(inv.AppPolicies) < 2000 {

@@ -136,6 +136,14 @@ func (s *Submit) Continue(plan flows.Plan) *Submit {
 // Failed reports whether the last run stopped on an error (so Continue makes sense).
 func (s *Submit) Failed() bool { return s.finished && s.err != nil && s.journal != nil }
 
+// Stop cancels a run in flight (the user quit); the request being sent may still land, and
+// the journal records where the run stood.
+func (s *Submit) Stop() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
 // Running reports whether requests are being sent.
 func (s *Submit) Running() bool { return s.running }
 
@@ -388,12 +396,7 @@ func (s *Submit) View() string {
 func (s *Submit) stepsView() string {
 	st := s.c.Styles
 	var b strings.Builder
-	stage := -1
 	for i, step := range s.plan.Steps {
-		if step.Stage != stage && step.Stage > 0 {
-			stage = step.Stage
-			b.WriteString(st.Subtle.Render(fmt.Sprintf("Stage %d", stage)) + "\n")
-		}
 		var mark string
 		switch s.states[i] {
 		case stepPending:
@@ -409,7 +412,11 @@ func (s *Submit) stepsView() string {
 		case stepUndone:
 			mark = st.Warn.Render("↺")
 		}
-		line := fmt.Sprintf("%s %s %s", mark, st.Method.Render(fmt.Sprintf("%-6s", step.Method())), step.Title)
+		stage := "  "
+		if step.Stage > 0 {
+			stage = st.Subtle.Render(fmt.Sprintf("%d ", step.Stage))
+		}
+		line := fmt.Sprintf("%s %s%s %s", mark, stage, st.Method.Render(fmt.Sprintf("%-6s", step.Method())), step.Title)
 		line = clipLine(line, s.width)
 		b.WriteString(line + "\n")
 		switch {
@@ -452,7 +459,7 @@ func (s *Submit) errorView(step flows.Step, err error) string {
 		lines = append(lines, st.Warn.Render("Okta may or may not have applied it: check the org before retrying."))
 	}
 	if step.Stage > 0 {
-		lines = append(lines, st.Subtle.Render(fmt.Sprintf("from stage %d", step.Stage)))
+		lines = append(lines, st.Warn.Render(fmt.Sprintf("↑ from stage %d", step.Stage)))
 	}
 	return strings.Join(lines, "\n")
 }

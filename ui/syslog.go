@@ -147,6 +147,9 @@ type SyslogView struct {
 	loading bool
 	loaded  bool
 	offset  int // first line shown of the event list
+	// lines caches the rendered events for linesWidth; drawn again only when events or width change.
+	lines      []string
+	linesWidth int
 
 	// Polling state.
 	polling  bool
@@ -226,6 +229,7 @@ func (v *SyslogView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				}
 			}
 			sort.SliceStable(v.events, func(i, j int) bool { return v.events[i].Published.After(v.events[j].Published) })
+			v.lines = nil
 			for _, e := range v.events {
 				if v.filter.awaited(e) {
 					v.found = true
@@ -305,11 +309,14 @@ func (v *SyslogView) View() string {
 	}
 	b.WriteString(st.Subtle.Render(syslogCut("filter: "+v.filter.Expression(), width)))
 	b.WriteString("\n")
-	b.WriteString(v.status())
+	b.WriteString(lipgloss.NewStyle().Width(width).Render(v.status()))
 	b.WriteString("\n\n")
 	head := lipgloss.Height(b.String())
 
-	lines := v.eventLines(width)
+	if v.lines == nil || v.linesWidth != width {
+		v.lines, v.linesWidth = v.eventLines(width), width
+	}
+	lines := v.lines
 	room := max(1, v.height-head)
 	if v.height <= 0 {
 		room = len(lines)
@@ -334,10 +341,10 @@ func (v *SyslogView) status() string {
 		if v.loading {
 			check = "checking now"
 		}
-		return st.Warn.Render(fmt.Sprintf("Waiting for %s in the System Log: %s, %ds left", v.filter.WaitFor, check, left))
+		return st.Warn.Render(fmt.Sprintf("Waiting for %s: %s, %ds left", v.filter.WaitFor, check, left))
 	case v.gaveUp:
 		return st.Error.Render(fmt.Sprintf("No %s event arrived within %s.", v.filter.WaitFor, v.filter.PollFor)) + "\n" +
-			st.Subtle.Render("The System Log can lag a few minutes; ctrl+r waits again. The change itself was applied.")
+			st.Subtle.Render("The change itself was applied; the System Log can lag a few minutes.\nctrl+r waits again.")
 	case v.found:
 		return st.OK.Render(fmt.Sprintf("Confirmed: Okta logged %s.", v.filter.WaitFor))
 	case v.loading && !v.loaded:

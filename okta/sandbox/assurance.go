@@ -149,6 +149,7 @@ func (s *Server) replaceAssurance(c *call, id string) (response, error) {
 		d["resourceId"] = id
 		st.DeviceAssurances[i] = d
 		s.event(st, c, EventAssuranceUpdate, "Update device assurance policy", assuranceTarget(d))
+		noteChanges(st, old, d)
 		out := renderAssurance(d, c.base)
 		// A real org leaves createdDate/createdBy out of its PUT answer (recorded); GET has them.
 		delete(out, "createdDate")

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -84,6 +85,40 @@ func (s *Server) event(st *state, c *call, eventType, message string, targets ..
 	st.Logs = append(st.Logs, e)
 	if over := len(st.Logs) - maxStoredEvents; over > 0 {
 		st.Logs = slices.Delete(st.Logs, 0, over)
+	}
+}
+
+// noteChanges records on the newest event which top-level members an update changed, as
+// Okta's debugData.changedAttributes does (comma-separated).
+func noteChanges(st *state, old, updated obj) {
+	if len(st.Logs) == 0 {
+		return
+	}
+	var changed []string
+	keys := map[string]bool{}
+	for k := range old {
+		keys[k] = true
+	}
+	for k := range updated {
+		keys[k] = true
+	}
+	for k := range keys {
+		switch k {
+		case "lastUpdated", "lastUpdate", "lastUpdatedBy", "_links", "resourceDisplayName":
+			continue
+		}
+		a, _ := json.Marshal(old[k])
+		b, _ := json.Marshal(updated[k])
+		if string(a) != string(b) {
+			changed = append(changed, k)
+		}
+	}
+	slices.Sort(changed)
+	e := st.Logs[len(st.Logs)-1]
+	if dc, ok := e["debugContext"].(map[string]any); ok {
+		if dd, ok := dc["debugData"].(map[string]any); ok {
+			dd["changedAttributes"] = strings.Join(changed, ",")
+		}
 	}
 }
 

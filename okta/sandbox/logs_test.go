@@ -256,3 +256,20 @@ func TestLogFilterParser(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateEventsSayWhatChanged(t *testing.T) {
+	o := startOrg(t, Options{})
+	id := o.must(200, "POST", "/api/v1/device-assurances", map[string]any{"name": "G", "platform": "IOS", "jailbreak": false}).obj(t)["id"].(string)
+	d := o.must(200, "GET", "/api/v1/device-assurances/"+id, nil).obj(t)
+	d["gracePeriod"] = map[string]any{"type": "BY_DURATION", "expiry": "P30D"}
+	d["displayRemediationMode"] = "SHOW"
+	o.must(200, "PUT", "/api/v1/device-assurances/"+id, d)
+	ev := o.must(200, "GET", logsQuery(map[string]string{"filter": `eventType eq "device.assurance.policy.update"`}), nil).list(t)
+	if len(ev) != 1 {
+		t.Fatalf("%d events", len(ev))
+	}
+	got := ev[0]["debugContext"].(map[string]any)["debugData"].(map[string]any)["changedAttributes"]
+	if got != "displayRemediationMode,gracePeriod" {
+		t.Fatalf("changedAttributes %v", got)
+	}
+}

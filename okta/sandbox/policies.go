@@ -446,6 +446,7 @@ func (s *Server) replacePolicy(c *call, id string) (response, error) {
 		}
 		st.Policies[st.policyIndex[id]] = p
 		s.event(st, c, "policy.lifecycle.update", "Update policy", policyTarget(p))
+		noteChanges(st, old, p)
 		if p["status"] != old["status"] {
 			if p["status"] == statusActive {
 				s.event(st, c, "policy.lifecycle.activate", "Activate policy", policyTarget(p))

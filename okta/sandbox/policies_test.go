@@ -278,6 +278,9 @@ func TestMethodNotAllowedHasErrorBody(t *testing.T) {
 	o := startOrg(t, Options{})
 	for _, c := range []struct{ method, path string }{
 		{"DELETE", "/api/v1/policies"},
+		{"PUT", "/api/v1/policies/x/rules"}, // one guide's way to create a rule
+		{"PATCH", "/api/v1/policies/x/mappings"},
+		{"PUT", "/api/v1/policies/x/lifecycle/activate"},
 		{"PATCH", "/api/v1/policies/x"},
 		{"PUT", "/api/v1/device-assurances"},
 		{"POST", "/api/v1/groups"},

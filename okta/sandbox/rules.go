@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 func renderRule(r obj, base, policyID string) obj {
@@ -248,6 +249,7 @@ func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error)
 		}
 		st.Rules[policyID] = rest
 		s.event(st, c, "policy.rule.update", "Update policy rule", ruleTarget(r), policyTarget(p))
+		noteChanges(st, old, r)
 		if r["status"] != old["status"] {
 			if r["status"] == statusActive {
 				s.event(st, c, "policy.rule.activate", "Activate policy rule", ruleTarget(r), policyTarget(p))
@@ -511,6 +513,15 @@ func validateDSCRule(st *state, o obj) *response {
 		p, isObj := e.(map[string]any)
 		if !isObj {
 			return bad(path(field, i), "Each device context provider must be an object.")
+		}
+		for k := range p {
+			if k != "key" && k != "id" && k != "userIdentification" {
+				hint := ""
+				if strings.Contains(strings.ToLower(k), "identification") {
+					hint = " Did you mean userIdentification?"
+				}
+				return bad(path(field, i, k), "Unknown property; a device context provider has key, id and userIdentification."+hint)
+			}
 		}
 		key, _ := p["key"].(string)
 		if !deviceContextProviderKeys[key] {

@@ -199,6 +199,7 @@ func TestDeviceSignalCollectionRuleValidation(t *testing.T) {
 		{rule(map[string]any{"key": "DEVICE_POSTURE_IDP", "id": "0oaDoesNotExist"}), f + "[0].id"},
 		{rule(map[string]any{"key": "OKTA_VERIFY"}, map[string]any{"key": "OKTA_VERIFY"}), f + "[1].key"},
 		{rule("OKTA_VERIFY"), f + "[0]"},
+		{rule(map[string]any{"key": "OKTA_VERIFY", "allowUserIdentification": "ALLOW"}), f + "[0].allowUserIdentification"},
 		{map[string]any{"name": "x", "type": "ACCESS_POLICY"}, "type"},
 	}
 	for _, c := range cases {

@@ -42,7 +42,7 @@ func newSandboxCmd(f *Factory) *cobra.Command {
 }
 
 func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Command {
-	opts := &sandboxServeOptions{IO: f.IO, StateDir: f.StateDir, ready: ready}
+	opts := &sandboxServeOptions{ready: ready}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve a sandbox org until interrupted",
@@ -50,6 +50,8 @@ func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Comman
 			"  okta-device-wizard sandbox serve --faults 'latency=50ms;429@POST /api/v1/policies#1'",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			// Read the factory now: persistent flags such as --state-dir are parsed by now.
+			opts.IO, opts.StateDir = f.IO, f.StateDir
 			if opts.IO.Out == nil {
 				opts.IO.Out = c.OutOrStdout()
 			}

@@ -205,3 +205,14 @@ func TestSandboxServeStopsOnSIGTERM(t *testing.T) {
 		t.Fatal("still serving after SIGTERM")
 	}
 }
+
+func TestSandboxServeFollowsTheStateDirFlag(t *testing.T) {
+	dir := t.TempDir()
+	_, _, _, stop := runServe(t, "", "--state-dir", dir)
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sandbox.json")); err != nil {
+		t.Fatalf("--state-dir should hold the default state file: %v", err)
+	}
+}
