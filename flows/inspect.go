@@ -180,7 +180,7 @@ func Columns(k Kind) []string {
 	case KindAssurance:
 		return []string{"Name", "Platform", "Checks", "Grace period", "Used by"}
 	case KindEvents:
-		return []string{"Published", "Event type", "Target", "Outcome"}
+		return []string{"Published (UTC)", "Event type", "Target", "Outcome"}
 	case KindWarnings:
 		return []string{"Warning", "Subject", "Message"}
 	}
@@ -296,7 +296,8 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 	if workers < 1 {
 		workers = 1
 	}
-	jobs := make(chan func(context.Context) error)
+	// Buffered so policy pages keep arriving (and show up on screen) ahead of the rule reads.
+	jobs := make(chan func(context.Context) error, 1024)
 	var workerWG sync.WaitGroup
 	for range workers {
 		workerWG.Add(1)

@@ -42,6 +42,7 @@ func init() {
 		Title:       "Device assurance",
 		Description: "Create or edit a device assurance policy, require it in an app sign-in rule, see its System Log events.",
 		Start:       NewAssuranceFlow,
+		Accessible:  runAssuranceAccessible,
 	})
 }
 
@@ -166,7 +167,7 @@ func (p *assurancePicker) pages() []formPage {
 				label := fmt.Sprintf("%-8s %s", labelOf(platformLabels, d.Platform), d.Name)
 				if d.LastUpdate != "" {
 					if t, err := time.Parse(time.RFC3339, d.LastUpdate); err == nil {
-						label += "  (updated " + t.In(time.Local).Format("2006-01-02") + ")"
+						label += "  (updated " + t.In(daLocation).Format("2006-01-02") + ")"
 					}
 				}
 				opts = append(opts, huh.NewOption(label, d.ID))
@@ -221,7 +222,7 @@ func (p *assurancePicker) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			p.pf.errMsg = "Could not read the policy: " + msg.err.Error()
 			return p, p.pf.reopen()
 		}
-		draft := flows.DraftFromAssurance(*msg.policy, time.Local)
+		draft := flows.DraftFromAssurance(*msg.policy, daLocation)
 		return p, tea.Batch(p.pf.reopen(), pushCmd(NewAssuranceEditor(p.c, draft)))
 	case tea.KeyMsg:
 		if key.Matches(msg, p.c.Keys.Refresh) && !p.pf.capturing() {

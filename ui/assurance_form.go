@@ -157,7 +157,7 @@ func (e *AssuranceEditor) loadBuffers() {
 		e.graceDays = strconv.Itoa(d.GraceDays)
 	}
 	if !d.GraceUntil.IsZero() {
-		e.graceUntil = flows.FormatLocalDateTime(d.GraceUntil, time.Local)
+		e.graceUntil = flows.FormatLocalDateTime(d.GraceUntil, daLocation)
 	}
 	e.winMajors = nil
 	for _, w := range d.Windows {
@@ -571,17 +571,17 @@ func (e *AssuranceEditor) graceDetailPage() formPage {
 			},
 		}
 	}
-	zone, _ := e.now().In(time.Local).Zone()
+	zone, _ := e.now().In(daLocation).Zone()
 	return formPage{
 		key: "grace-detail", title: "Grace period due date", owns: []string{"gracePeriod"},
 		group: func() *huh.Group {
 			return huh.NewGroup(huh.NewInput().Title("Due date and time, local time (" + zone + ")").
 				Description("In the future; Okta gets it in UTC.").
 				Placeholder("YYYY-MM-DD HH:MM").
-				Value(&e.graceUntil).Validate(func(s string) error { return flows.ValidateGraceUntil(e.now().In(time.Local))(s) }))
+				Value(&e.graceUntil).Validate(func(s string) error { return flows.ValidateGraceUntil(e.now().In(daLocation))(s) }))
 		},
 		done: func() error {
-			t, err := flows.ParseLocalDateTime(e.graceUntil, time.Local)
+			t, err := flows.ParseLocalDateTime(e.graceUntil, daLocation)
 			if err != nil {
 				return err
 			}
@@ -710,9 +710,10 @@ func (e *AssuranceEditor) finish() tea.Cmd {
 		return e.pf.reopen()
 	}
 	c := e.c
-	review := NewReview(c, plan, ReviewOptions{
+	// The review diffs a display copy; the plan sent keeps the policy as read.
+	review := NewReview(c, forReview(plan), ReviewOptions{
 		ShowDiff:    e.editing,
-		OnConfirm:   func(p flows.Plan) tea.Cmd { return pushCmd(e.submitScreen(p)) },
+		OnConfirm:   func(flows.Plan) tea.Cmd { return pushCmd(e.submitScreen(plan)) },
 		Explanation: assuranceExplanation,
 	})
 	return pushCmd(review)
@@ -754,7 +755,8 @@ func (e *AssuranceEditor) submitScreen(plan flows.Plan) Screen {
 			f.Done = fmt.Sprintf("Updated device assurance policy %q (%s).", name, id)
 		}
 		return pushCmd(NewSyslogView(c, f))
-	}).WithNextSteps("add the policy to an app sign-in rule (Device assurance › add to a rule).")
+	}).WithNextSteps("add the policy to an app sign-in rule (Device assurance › add to a rule).").
+		OnFix(func(int) tea.Cmd { return func() tea.Msg { return PopToMsg{Target: e} } })
 }
 
 func pushCmd(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }

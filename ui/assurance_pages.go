@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -48,6 +51,8 @@ type pagedForm struct {
 	errMsg string // from the page's done func or the whole-draft validation
 	width  int
 	height int
+	// scrolled is set when the form got a fixed height (the page is taller than the screen).
+	scrolled bool
 }
 
 func newPagedForm(c *Common, pages func() []formPage, finish func() tea.Cmd) *pagedForm {
@@ -83,6 +88,7 @@ func (p *pagedForm) open(key string) tea.Cmd {
 		return nil
 	}
 	km := huh.NewDefaultKeyMap()
+	p.scrolled = false
 	p.group = pg.group()
 	p.form = huh.NewForm(p.group).
 		WithShowHelp(false).
@@ -130,6 +136,7 @@ func (p *pagedForm) fit() {
 	}
 	if natural > room {
 		p.form.WithHeight(max(room, 4))
+		p.scrolled = true
 	}
 }
 
@@ -146,10 +153,16 @@ func (p *pagedForm) listHeight(n, chrome int) int {
 
 func (p *pagedForm) setSize(w, h int) {
 	p.width, p.height = w, h
-	if p.form != nil {
-		p.form.WithWidth(max(w, 20))
-		p.fit()
+	if p.form == nil {
+		return
 	}
+	if p.scrolled {
+		// huh cannot undo a fixed height: build the page again (answers live in the draft).
+		p.open(p.cur)
+		return
+	}
+	p.form.WithWidth(max(w, 20))
+	p.fit()
 }
 
 // capturing reports whether the focused field takes printable keys.
@@ -345,4 +358,65 @@ func formTheme() *huh.Theme {
 	t.Focused.MultiSelectSelector = t.Focused.MultiSelectSelector.Foreground(lipgloss.Color("13"))
 	t.Focused.Description = t.Focused.Description.Foreground(lipgloss.Color("8"))
 	return t
+}
+
+// reviewReadOnly are members Okta sets itself; a replace body leaves them out, so the preview
+// must not show their absence as a change.
+var reviewReadOnly = []string{
+	"id", "created", "lastUpdated", "status", "_links", "_embedded",
+	"createdBy", "createdDate", "lastUpdate", "lastUpdatedBy",
+	"resourceType", "resourceDisplayName", "resourceId", "createdUpdate",
+}
+
+// forReview returns the plan as the review screen should diff it: each before-image without the
+// read-only members the body does not carry, and with a grace period written as the body
+// writes it when both mean the same duration (Okta answers P30D as PT720H). The plan that is
+// sent keeps the before-image as read (roll back restores that).
+func forReview(plan flows.Plan) flows.Plan {
+	out := plan
+	out.Steps = append([]flows.Step(nil), plan.Steps...)
+	for i, st := range out.Steps {
+		if st.Before == nil || st.Body == nil {
+			continue
+		}
+		var before, body map[string]any
+		if b, err := json.Marshal(st.Before); err != nil || json.Unmarshal(b, &before) != nil {
+			continue
+		}
+		if b, err := json.Marshal(st.Body); err != nil || json.Unmarshal(b, &body) != nil {
+			continue
+		}
+		for _, k := range reviewReadOnly {
+			if _, sent := body[k]; !sent {
+				delete(before, k)
+			}
+		}
+		if gb, ok := before["gracePeriod"].(map[string]any); ok {
+			if ga, ok := body["gracePeriod"].(map[string]any); ok && gb["type"] == ga["type"] {
+				eb, _ := gb["expiry"].(string)
+				ea, _ := ga["expiry"].(string)
+				if eb != ea && (flows.SameDuration(eb, ea) || sameInstant(eb, ea)) {
+					gb["expiry"] = ea
+				}
+			}
+		}
+		b, err := json.Marshal(before)
+		if err != nil {
+			continue
+		}
+		// Decode into the before-image's own type, so both sides print their members in the
+		// same order.
+		typed := reflect.New(reflect.TypeOf(st.Before).Elem()).Interface()
+		if reflect.TypeOf(st.Before).Kind() != reflect.Pointer || json.Unmarshal(b, typed) != nil {
+			continue
+		}
+		out.Steps[i].Before = typed
+	}
+	return out
+}
+
+func sameInstant(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339, a)
+	tb, errB := time.Parse(time.RFC3339, b)
+	return errA == nil && errB == nil && ta.Equal(tb)
 }

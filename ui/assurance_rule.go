@@ -304,9 +304,9 @@ func (f *AssuranceRuleFlow) finish() tea.Cmd {
 		f.pf.errMsg = "Cannot build the request: " + err.Error()
 		return f.pf.reopen()
 	}
-	review := NewReview(f.c, plan, ReviewOptions{
+	review := NewReview(f.c, forReview(plan), ReviewOptions{
 		ShowDiff:    f.draft.Existing != nil,
-		OnConfirm:   func(p flows.Plan) tea.Cmd { return pushCmd(f.submitScreen(p)) },
+		OnConfirm:   func(flows.Plan) tea.Cmd { return pushCmd(f.submitScreen(plan)) },
 		Explanation: ruleExplanation,
 	})
 	return pushCmd(review)
@@ -330,7 +330,8 @@ func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
 		}
 		filter.TargetID = id
 		return pushCmd(NewSyslogView(c, filter))
-	}).WithNextSteps("sign in to an app of the policy from a registered device to see the requirement at work.")
+	}).WithNextSteps("sign in to an app of the policy from a registered device to see the requirement at work.").
+		OnFix(func(int) tea.Cmd { return func() tea.Msg { return PopToMsg{Target: f} } })
 }
 
 const ruleExplanation = "An app sign-in policy rule can require devices to pass device assurance " +

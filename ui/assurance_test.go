@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -100,7 +101,11 @@ func startDA(t *testing.T, c *Common, first Screen) *daRun {
 	t.Helper()
 	h := daHarness{app: newApp(c, first), mu: &sync.Mutex{}, screen: new(string)}
 	tm := teatest.NewTestModel(t, h, teatest.WithInitialTermSize(c.Width, c.Height))
-	t.Cleanup(func() { _ = tm.Quit() })
+	t.Cleanup(func() {
+		// Stop the program before later cleanups (zone, clock) change what it reads.
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	})
 	return &daRun{t: t, tm: tm, h: h}
 }
 
@@ -193,11 +198,11 @@ func daGolden(t *testing.T, name, screen string) {
 	}
 }
 
-// useLocalZone makes loc the local zone for the test.
+// useLocalZone makes loc the zone the screens show and read times in, for the test.
 func useLocalZone(t *testing.T, loc *time.Location) {
-	old := time.Local
-	time.Local = loc
-	t.Cleanup(func() { time.Local = old })
+	old := daLocation
+	daLocation = loc
+	t.Cleanup(func() { daLocation = old })
 }
 
 // topScreen returns the screen on top of the stack, read on the program's goroutine.
@@ -325,7 +330,7 @@ func TestAssuranceWalk(t *testing.T) {
 	r.key(tea.KeyDown)
 	r.key(tea.KeyEnter)
 	daGolden(t, "assurance_duedate", r.waitFor("Due date and time, local time"))
-	due := time.Now().Add(72 * time.Hour).Truncate(time.Minute)
+	due := time.Now().In(daLocation).Add(72 * time.Hour).Truncate(time.Minute)
 	r.typ(due.Add(-96 * time.Hour).Format(flows.LocalDateTimeLayout))
 	r.key(tea.KeyEnter)
 	r.waitFor("is not in the future")
@@ -772,5 +777,78 @@ func TestAssuranceErrorsShownOnTheirPage(t *testing.T) {
 		if e.pf.cur != tc.page || !strings.Contains(e.pf.errMsg, tc.contains) {
 			t.Errorf("draft %+v: error on page %q %q, want page %q with %q", tc.draft, e.pf.cur, e.pf.errMsg, tc.page, tc.contains)
 		}
+	}
+}
+
+// TestAssuranceSubmitErrorBackToForm: Okta refuses the create; the submit screen shows the error
+// and "f" returns to the form with every answer kept; the second try goes through.
+func TestAssuranceSubmitErrorBackToForm(t *testing.T) {
+	env := newDAEnv(t)
+	env.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/device-assurances", Nth: 1, Times: 1}}})
+	c := env.common(t, 80, 24)
+	r := startDA(t, c, NewAssuranceEditor(c, flows.AssuranceDraft{Name: "Android basics", Platform: okta.PlatformAndroid, ScreenLock: []string{"BIOMETRIC"}}))
+	r.waitFor("Name and platform", "> Android basics")
+	// Enter through each page's fields, answers as given.
+	for _, step := range []struct {
+		enters int
+		next   string
+	}{{2, "OS version"}, {1, "Disk encryption"}, {2, "Device integrity"}, {4, "Grace period"}, {1, "Remediation"}, {1, "Review"}} {
+		r.key(tea.KeyEnter, step.enters)
+		r.waitFor(step.next)
+	}
+	r.waitFor("POST", "/api/v1/device-assurances")
+	r.key(tea.KeyEnter)
+	r.waitFor("E0000001")
+	r.typ("f")
+	r.waitFor("Remediation instructions", "> Show")
+	r.key(tea.KeyEnter)
+	r.waitFor("POST", `"BIOMETRIC"`)
+	r.key(tea.KeyEnter)
+	r.waitFor("Confirmed: Okta logged device.assurance.policy.add")
+	findAssurance(t, env.api, "Android basics")
+}
+
+// TestAssuranceAccessibleCreate runs the create flow as plain prompts (accessible mode) against
+// the sandbox: same pages, same validation, the request, the System Log check.
+func TestAssuranceAccessibleCreate(t *testing.T) {
+	env := newDAEnv(t)
+	c := env.common(t, 80, 24)
+	flowIndex, n := 0, 0
+	for _, e := range registeredFlows() {
+		if e.Accessible != nil {
+			n++
+			if e.Title == "Device assurance" {
+				flowIndex = n
+			}
+		}
+	}
+	answers := []string{
+		strconv.Itoa(flowIndex), // device assurance among the accessible flows
+		"1",                     // create
+		"iOS static",            // name
+		"3",                     // iOS
+		"2",                     // static minimum
+		"16.4.1.2",              // refused: iOS has three components
+		"16.4",                  //
+		"0",                     // no screen lock check
+		"y", "n",                // block jailbreak, no posture IdP
+		"2",  // grace after N days
+		"30", //
+		"1",  // remediation shown
+		"y",  // send
+	}
+	var out strings.Builder
+	err := RunAccessible(context.Background(), c, strings.NewReader(strings.Join(answers, "\n")+"\n"), &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"iOS allows at most 3", "POST /api/v1/device-assurances", `"expiry": "P30D"`, "Confirmed: device.assurance.policy.add"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("accessible output lacks %q:\n%s", want, out.String())
+		}
+	}
+	d := findAssurance(t, env.api, "iOS static")
+	if d.OSVersion == nil || d.OSVersion.Minimum != "16.4" || d.GracePeriod == nil || d.GracePeriod.Type != okta.GraceByDuration {
+		t.Errorf("the org holds %+v", d)
 	}
 }

@@ -43,6 +43,8 @@ type dscFlow struct {
 	appPick string
 	// providers is the stage 4 multi-select's value (okta.Provider* keys).
 	providers []string
+	// reuseOffered marks the policies whose existing rule was offered for reuse.
+	reuseOffered map[string]bool
 }
 
 // newPolicyPick is the picker value for "create a new app sign-in policy".
@@ -61,7 +63,7 @@ type orgData struct {
 }
 
 func newDSCFlow(c *Common) *dscFlow {
-	f := &dscFlow{c: c, screens: map[int]*dscStage{}}
+	f := &dscFlow{c: c, screens: map[int]*dscStage{}, reuseOffered: map[string]bool{}}
 	f.org.loaded = map[string]bool{}
 	f.org.rules = map[string][]okta.Rule{}
 	f.org.mappings = map[string][]okta.PolicyMapping{}
@@ -115,7 +117,12 @@ func (f *dscFlow) plan() (flows.Plan, error) {
 }
 
 func (f *dscFlow) review(plan flows.Plan) *Review {
+	var done map[string]string
+	if f.submit != nil && f.submit.Failed() {
+		done = f.submit.Done()
+	}
 	return NewReview(f.c, plan, ReviewOptions{
+		Done:               done,
 		AllowLeaveInactive: true,
 		Stage:              flows.StageReview,
 		StageNames:         flows.DSCStageNames,

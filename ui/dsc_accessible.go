@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
@@ -139,7 +140,7 @@ func withoutActivation(p flows.Plan) flows.Plan {
 // askStage asks the pages of stage n.
 func askStage(ctx context.Context, f *dscFlow, n int, in io.Reader, out io.Writer) error {
 	s := f.stage(n)
-	fmt.Fprintf(out, "\nStage %d of %d: %s\n%s\n\n", n, len(flows.DSCStageNames), flows.DSCStageNames[n-1], stageExplanations[n])
+	fmt.Fprintf(out, "\nStage %d of %d: %s\n%s\n\n", n, len(flows.DSCStageNames), flows.DSCStageNames[n-1], ansi.Wordwrap(stageExplanations[n], 78, ""))
 	for _, p := range s.pages {
 		if p.skip != nil && p.skip() {
 			continue

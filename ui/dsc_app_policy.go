@@ -35,7 +35,7 @@ func newStage1(f *dscFlow) *dscStage {
 						Title("App sign-in policy").
 						Description("Apps using this policy will require a registered device.\nPick one of the org's policies (/ filters) or create one.").
 						Options(opts...).
-						Height(min(len(opts)+2, 10)).
+						Height(min(len(opts)+3, 12)).
 						Value(&f.appPick),
 				)
 			},
@@ -80,7 +80,13 @@ func newStage1(f *dscFlow) *dscStage {
 			load:  f.loadRulesOfPick,
 			group: func() *huh.Group {
 				opts := []huh.Option[string]{}
-				for _, r := range suitableRules(f.org.rules[f.appPick]) {
+				suitable := suitableRules(f.org.rules[f.appPick])
+				// Reusing is the default the first time the offer is made for a policy.
+				if !f.reuseOffered[f.appPick] && len(suitable) > 0 {
+					f.reuseOffered[f.appPick] = true
+					d.AppRule.ReuseID = suitable[0].ID
+				}
+				for _, r := range suitable {
 					opts = append(opts, huh.NewOption(fmt.Sprintf("Reuse “%s” (%s)", r.Name, describeAppRule(r)), r.ID))
 				}
 				opts = append(opts, huh.NewOption("Create a new rule in this policy", ""))
@@ -89,6 +95,7 @@ func newStage1(f *dscFlow) *dscStage {
 						Title("A rule of “" + d.AppPolicy.ExistingName + "” already requires registered devices").
 						Description("Reusing it sends no request for this stage.").
 						Options(opts...).
+						Height(min(len(opts)+2, 8)).
 						Value(&d.AppRule.ReuseID),
 				)
 			},

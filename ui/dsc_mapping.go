@@ -41,7 +41,7 @@ func newStage3(f *dscFlow) *dscStage {
 					Description("x toggles, / filters, enter continues.").
 					Options(opts...).
 					Filterable(true).
-					Height(min(len(opts)+2, 7)).
+					Height(min(len(opts)+2, 9)).
 					Value(&d.ExtraMappings))
 			}
 			return huh.NewGroup(fields...)

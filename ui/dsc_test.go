@@ -267,7 +267,7 @@ func TestDSCErrorBesideStageThenFixed(t *testing.T) {
 	d.requireView("Okta Verify: user identification")
 	d.key(tea.KeyEnter)
 	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 5 of 5")
+	d.requireView("Stage 5 of 5", "done by the earlier attempt are not sent again", "done by the earlier attempt (id ")
 	d.key(tea.KeyEnter)
 	d.requireView("Done:", "already done by the earlier run")
 	dscCheckOrg(t, api, "Faulty app", "Faulty signals", okta.StatusActive)
@@ -336,8 +336,7 @@ func TestDSCReuseSuitableRule(t *testing.T) {
 	d.requireView("+ Create a new app sign-in policy")
 	d.typeText("/")
 	d.typeText("Has device")
-	d.key(tea.KeyEnter) // keep the filter
-	d.key(tea.KeyEnter) // pick
+	d.key(tea.KeyEnter) // pick the filtered policy
 	d.requireView("A rule of “Has device rule” already requires registered devices", "Reuse “Registered only” (ALLOW)")
 	checkScreenSize(t, d.view(), 80, 24)
 	d.key(tea.KeyEnter) // reuse

@@ -55,9 +55,9 @@ type inspectKeys struct {
 
 func newInspectKeys() inspectKeys {
 	return inspectKeys{
-		NextTab:  key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "next view")),
+		NextTab:  key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "view")),
 		PrevTab:  key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab", "previous view")),
-		Detail:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Detail:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "json")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d", " ")),
 		Top:      key.NewBinding(key.WithKeys("home", "g")),
@@ -495,10 +495,13 @@ func (m *Inspect) statusView() string {
 		status = s.Error.Render("Could not load the org: "+m.loadErr.Error()) + s.Subtle.Render("  ctrl+r retries")
 	case m.loading:
 		p := m.progress
-		status = m.spinner.View() + " " + fmt.Sprintf("loaded %s policies…", formatCount(p.Policies()))
-		if p.Policies() > 0 {
-			status += fmt.Sprintf(" rules of %s read", formatCount(p.PoliciesRead))
+		if p.ListingsDone {
+			status = fmt.Sprintf("loaded %s policies · rules read for %s of %s…",
+				formatCount(p.Policies()), formatCount(p.PoliciesRead), formatCount(p.Policies()))
+		} else {
+			status = fmt.Sprintf("loaded %s policies… rules read for %s", formatCount(p.Policies()), formatCount(p.PoliciesRead))
 		}
+		status = m.spinner.View() + " " + status
 	case m.inv != nil:
 		status = s.Subtle.Render(fmt.Sprintf("%s of %s", formatCount(len(m.rows)), formatCount(m.count(m.Kind()))))
 	}

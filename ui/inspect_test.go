@@ -171,7 +171,9 @@ func TestInspectTabsAt80x24(t *testing.T) {
 	seedInspectOrg(t, api)
 	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{SkipEvents: true})
 	inspWaitLoaded(t, tm)
-	inspWaitOutput(t, tm, "DSC tab", func(s string) bool { return strings.Contains(s, "Collect device") && strings.Contains(s, "Finance apps") })
+	inspWaitOutput(t, tm, "DSC tab", func(s string) bool {
+		return strings.Contains(s, "Collect device") && strings.Contains(s, "Finance apps")
+	})
 
 	tm.Send(inspKey(tea.KeyTab))
 	inspWaitOutput(t, tm, "app tab", func(s string) bool {
@@ -292,7 +294,7 @@ func TestInspectProgressWhileLoading(t *testing.T) {
 	srv.SetFaults(sandbox.Faults{Latency: 3 * time.Millisecond})
 	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{PageSize: 100, Concurrency: 4, SkipEvents: true})
 	tm.Send(inspRunes("2"))
-	progressRE := regexp.MustCompile(`loaded \d[\d,]* policies… rules of \d[\d,]* read`)
+	progressRE := regexp.MustCompile(`loaded \d[\d,]* policies(…| ·) rules read for \d`)
 	inspWaitOutput(t, tm, "progress", func(s string) bool { return progressRE.MatchString(s) && strings.Contains(s, "Load Test App Policy") })
 	// The screen is usable while loading: filtering the rows that arrived so far.
 	tm.Send(inspRunes("/"))
@@ -300,7 +302,10 @@ func TestInspectProgressWhileLoading(t *testing.T) {
 	onlyRow := func(p inspProbeState) bool {
 		return len(p.rows) == 1 && p.rows[0].Cells[0] == "Load Test App Policy 00017"
 	}
-	inspWaitScreen(t, tm, "filtered while loading", func(p inspProbeState) bool { return onlyRow(p) })
+	st := inspWaitScreen(t, tm, "filtered while loading", func(p inspProbeState) bool { return onlyRow(p) })
+	if !st.loading || st.rows[0].Cells[2] != "…" {
+		t.Errorf("expected a preliminary row while loading; loading=%v row=%q", st.loading, st.rows[0].Cells)
+	}
 	inspWaitLoaded(t, tm)
 	inspWaitScreen(t, tm, "final rows", func(p inspProbeState) bool { return onlyRow(p) && strings.Contains(p.view, "1 of 2,00") })
 	screen, _ := inspFinal(t, tm)
@@ -367,4 +372,39 @@ func TestFormatCount(t *testing.T) {
 			t.Errorf("formatCount(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+func TestInspectEventsTab(t *testing.T) {
+	_, api := inspectSandbox(t, sandbox.Options{})
+	seedInspectOrg(t, api)
+	tm := inspectProgram(t, api, 100, 30, flows.LoadOptions{})
+	inspWaitLoaded(t, tm)
+	tm.Send(inspRunes("4"))
+	st := inspWaitScreen(t, tm, "events", func(p inspProbeState) bool {
+		return p.kind == flows.KindEvents && strings.Contains(p.view, "device.assurance.policy") && strings.Contains(p.view, "Mac baseline")
+	})
+	for _, r := range st.rows {
+		if !strings.HasPrefix(r.Cells[1], "device.") && !strings.HasPrefix(r.Cells[1], "policy.") {
+			t.Errorf("unrelated event listed: %q", r.Cells[1])
+		}
+	}
+	tm.Send(inspRunes("/"))
+	tm.Type("mapping")
+	inspWaitScreen(t, tm, "mapping events", func(p inspProbeState) bool {
+		return len(p.rows) > 0 && strings.HasPrefix(p.rows[0].Cells[1], "policy.mapping")
+	})
+	inspFinal(t, tm)
+}
+
+func TestInspectIsOnTheHomeScreen(t *testing.T) {
+	for _, e := range registeredFlows() {
+		if e.Title == "Inspect the org" {
+			c := inspectCommon(nil, 80, 24)
+			if _, ok := e.Start(c).(*Inspect); !ok {
+				t.Fatal("the home entry does not open the inspection screen")
+			}
+			return
+		}
+	}
+	t.Fatal("the home screen does not list the inspection")
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 )
@@ -28,6 +28,9 @@ type ReviewOptions struct {
 	StageNames []string
 	// Explanation is shown with ctrl+e; empty gives the generic text.
 	Explanation string
+	// Done maps the ids of steps an earlier attempt of the same run finished to their object
+	// ids: they are marked and not sent again (fix and continue).
+	Done map[string]string
 }
 
 // Review shows every request of a plan in order (method, path, JSON body) before anything is sent.
@@ -91,6 +94,9 @@ func (r *Review) canToggle() bool { return r.opts.AllowLeaveInactive && r.hasAct
 func (r *Review) Init() tea.Cmd { return nil }
 
 func (r *Review) Title() string {
+	if r.opts.Stage > 0 && r.plan.Title != "" {
+		return r.plan.Title // the stepper already says "Review"
+	}
 	if r.plan.Title != "" {
 		return "Review · " + r.plan.Title
 	}
@@ -154,6 +160,9 @@ func (r *Review) intro() string {
 	n := len(r.Plan().Steps)
 	s := r.c.Styles
 	line := fmt.Sprintf("%d request%s, sent in this order. Nothing is sent until you press enter.", n, plural(n))
+	if len(r.opts.Done) > 0 {
+		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt are not sent again.", n, plural(n), len(r.opts.Done))
+	}
 	return lipgloss.NewStyle().Width(max(r.width, 20)).Render(line) + "\n" + s.Subtle.Render(strings.Repeat("─", max(r.width, 1)))
 }
 
@@ -181,11 +190,16 @@ func (r *Review) View() string {
 
 // content is the scrollable list of requests.
 func (r *Review) content() string {
-	return renderPlan(r.c.Styles, r.Plan(), r.opts.ShowDiff, r.width)
+	return renderPlanDone(r.c.Styles, r.Plan(), r.opts.ShowDiff, r.opts.Done, r.width)
 }
 
 // renderPlan draws each step: number, method, path, stage and title, then its body (or diff).
 func renderPlan(s Styles, plan flows.Plan, showDiff bool, width int) string {
+	return renderPlanDone(s, plan, showDiff, nil, width)
+}
+
+// renderPlanDone is renderPlan marking the steps an earlier attempt finished.
+func renderPlanDone(s Styles, plan flows.Plan, showDiff bool, done map[string]string, width int) string {
 	referenced := map[string]bool{}
 	for _, st := range plan.Steps {
 		for _, id := range st.Placeholders() {
@@ -205,9 +219,16 @@ func renderPlan(s Styles, plan flows.Plan, showDiff bool, width int) string {
 		if referenced[st.ID] {
 			meta += " → " + flows.Placeholder(st.ID)
 		}
-		b.WriteString("   " + s.Subtle.Render(meta) + "\n")
+		if width > 10 {
+			meta = ansi.Wordwrap(meta, width-3, "")
+		}
+		b.WriteString(indent(s.Subtle.Render(meta), "   "))
+		if id, ok := done[st.ID]; ok {
+			b.WriteString("   " + s.OK.Render("done by the earlier attempt (id "+id+"): not sent again") + "\n")
+			continue
+		}
 		if showDiff && st.Before != nil && st.Body != nil {
-			b.WriteString(indent(renderDiff(s, st.Before, st.Body), "   "))
+			b.WriteString(indent(renderDiff(s, st), "   "))
 			continue
 		}
 		body, err := st.BodyJSON()
@@ -221,7 +242,6 @@ func renderPlan(s Styles, plan flows.Plan, showDiff bool, width int) string {
 		}
 		b.WriteString(indent(highlightJSON(s, string(body)), "   "))
 	}
-	_ = width
 	return b.String()
 }
 
@@ -299,59 +319,23 @@ func highlightPlaceholders(s Styles, base lipgloss.Style, text string) string {
 	return b.String()
 }
 
-// renderDiff shows the change a replace makes as +/- lines of indented JSON.
-func renderDiff(s Styles, before, after any) string {
-	text := diffJSON(before, after)
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	for i, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "+"):
-			lines[i] = s.DiffAdd.Render(l)
-		case strings.HasPrefix(l, "-"):
-			lines[i] = s.DiffDel.Render(l)
-		}
+// renderDiff shows the change a replace makes as +/- lines of indented JSON (flows.Step.Diff:
+// read-only members left out, equal durations not shown as changes).
+func renderDiff(s Styles, st flows.Step) string {
+	lines := st.Diff()
+	if !flows.DiffChanged(lines) {
+		return s.Subtle.Render("(no change: the object already looks like this)") + "\n"
 	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// diffJSON is a line diff of the indented JSON of before and after (longest common subsequence),
-// lines prefixed "+ ", "- " or "  ".
-func diffJSON(before, after any) string {
-	a, errA := json.MarshalIndent(before, "", "  ")
-	b, errB := json.MarshalIndent(after, "", "  ")
-	if errA != nil || errB != nil {
-		return fmt.Sprintf("- (cannot show: %v %v)\n", errA, errB)
-	}
-	x, y := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	// lcs[i][j] is the LCS length of x[i:] and y[j:].
-	lcs := make([][]int, len(x)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(y)+1)
-	}
-	for i := len(x) - 1; i >= 0; i-- {
-		for j := len(y) - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out strings.Builder
-	i, j := 0, 0
-	for i < len(x) || j < len(y) {
-		switch {
-		case i < len(x) && j < len(y) && x[i] == y[j]:
-			out.WriteString("  " + x[i] + "\n")
-			i++
-			j++
-		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
-			out.WriteString("+ " + y[j] + "\n")
-			j++
+	var b strings.Builder
+	for _, l := range lines {
+		switch l.Op {
+		case '+':
+			b.WriteString(s.DiffAdd.Render("+ "+l.Text) + "\n")
+		case '-':
+			b.WriteString(s.DiffDel.Render("- "+l.Text) + "\n")
 		default:
-			out.WriteString("- " + x[i] + "\n")
-			i++
+			b.WriteString("  " + l.Text + "\n")
 		}
 	}
-	return out.String()
+	return b.String()
 }

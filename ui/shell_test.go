@@ -201,3 +201,41 @@ func TestShellLogToFile(t *testing.T) {
 		t.Error("log text on the screen")
 	}
 }
+
+// TestShellQuestionMarkExplainsWhereNoTextIsTyped: "?" toggles the explanation on screens
+// without text input (home); in a form it is text.
+func TestShellQuestionMarkExplainsWhereNoTextIsTyped(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	d.typeText("?")
+	d.requireView("Device signal collection sets up what Okta learns")
+	checkScreenSize(t, d.view(), 80, 24)
+	d.typeText("?")
+	if strings.Contains(d.view(), "sets up what Okta learns") {
+		t.Fatal("? did not hide the explanation")
+	}
+	d.key(tea.KeyEnter)
+	d.key(tea.KeyEnter) // new policy: the name field has focus
+	d.typeText("?")
+	d.requireView("> ?")
+	if strings.Contains(d.view(), "decides who may sign in") {
+		t.Error("? in a text field opened the explanation")
+	}
+}
+
+// TestShellStepper: "Stage 2 of 5 · name", done stages checked, narrow widths show numbers.
+func TestShellStepper(t *testing.T) {
+	names := flows.DSCStageNames
+	lines := stepperView(DefaultStyles(), 2, names, 80)
+	if len(lines) != 2 || lines[0] != "Stage 2 of 5 · Signal collection policy" {
+		t.Fatalf("stepper head %q", lines)
+	}
+	if !strings.Contains(lines[1], "✓1 App sign-in policy") || !strings.Contains(lines[1], "[2 Signal collection policy]") {
+		t.Errorf("stepper row %q", lines[1])
+	}
+	narrow := stepperView(DefaultStyles(), 3, names, 40)
+	if strings.Contains(narrow[1], "Mapping") || !strings.Contains(narrow[1], "[3]") {
+		t.Errorf("narrow stepper row %q", narrow[1])
+	}
+}

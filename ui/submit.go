@@ -133,6 +133,23 @@ func (s *Submit) Continue(plan flows.Plan) *Submit {
 	return s
 }
 
+// Done maps step ids the journal has finished to their object ids (for the review of a
+// corrected plan).
+func (s *Submit) Done() map[string]string {
+	if s.journal == nil {
+		return nil
+	}
+	states, ids := s.journal.States()
+	plan := s.journal.Plan()
+	out := map[string]string{}
+	for i, st := range states {
+		if (st == stepDone || st == stepSkipped) && i < len(plan.Steps) {
+			out[plan.Steps[i].ID] = ids[i]
+		}
+	}
+	return out
+}
+
 // Failed reports whether the last run stopped on an error (so Continue makes sense).
 func (s *Submit) Failed() bool { return s.finished && s.err != nil && s.journal != nil }
 

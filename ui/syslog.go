@@ -117,8 +117,12 @@ func (f SyslogFilter) awaited(e okta.LogEvent) bool {
 	return f.ChangedAt.IsZero() || !e.Published.Before(f.ChangedAt.Add(-2*time.Minute))
 }
 
-// daClock is the device assurance screens' clock (tests fix it for stable screens).
-var daClock = time.Now
+// daClock is the device assurance screens' clock and daLocation the zone they show and read
+// times in (the user's); tests fix both for stable screens.
+var (
+	daClock    = time.Now
+	daLocation = time.Local
+)
 
 var syslogViewIDs atomic.Int64
 
@@ -370,7 +374,7 @@ func (v *SyslogView) eventLines(width int) []string {
 				outcome += " (" + e.Outcome.Reason + ")"
 			}
 		}
-		when := e.Published.In(time.Local).Format("2006-01-02 15:04:05 MST")
+		when := e.Published.In(daLocation).Format("2006-01-02 15:04:05 MST")
 		outStyle := st.OK
 		if e.Outcome == nil || e.Outcome.Result != "SUCCESS" {
 			outStyle = st.Error

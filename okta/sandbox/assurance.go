@@ -281,6 +281,9 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 	if existing != nil && platform != str(existing["platform"]) {
 		return bad("platform", "The platform of a device assurance policy cannot be changed.")
 	}
+	if e := validatePlatformMembers(o, platform); e != nil {
+		return e
+	}
 	hasCondition := false
 	for _, k := range assuranceConditions {
 		if v, ok := o[k]; ok && v != nil {
@@ -322,9 +325,6 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 		}
 	}
 	if v, ok := o["osVersionConstraints"]; ok && v != nil {
-		if platform != "WINDOWS" {
-			return bad("osVersionConstraints", "osVersionConstraints are only supported on WINDOWS.")
-		}
 		if hasMinimum {
 			return bad("osVersionConstraints", "osVersionConstraints cannot be used with osVersion.minimum.")
 		}
@@ -369,14 +369,24 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 			}
 		}
 	}
-	for _, k := range []string{"diskEncryptionType", "screenLockType"} {
+	for _, c := range []struct {
+		k       string
+		allowed []string
+	}{{"diskEncryptionType", diskEncryptionTypes[platform]}, {"screenLockType", screenLockTypes}} {
+		k, allowed := c.k, c.allowed
 		if v, ok := o[k]; ok && v != nil {
 			m, isObj := v.(map[string]any)
 			if !isObj {
 				return bad(k, "The value must be an object with an include array.")
 			}
-			if _, isList := stringList(m["include"]); !isList {
+			values, isList := stringList(m["include"])
+			if !isList {
 				return bad(k+".include", "The value must be an array of strings.")
+			}
+			for i, x := range values {
+				if !slices.Contains(allowed, x) {
+					return bad(path(k+".include", i), fmt.Sprintf("'%s' is not valid on %s; use %s.", x, platform, strings.Join(allowed, ", ")))
+				}
 			}
 		}
 	}
@@ -396,6 +406,94 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 		if v != "SHOW" && v != "HIDE" {
 			return bad("displayRemediationMode", fmt.Sprintf("'%v' is not valid; use SHOW or HIDE.", v))
 		}
+	}
+	return nil
+}
+
+// The members of the 5.1.0 spec's DeviceAssurance<Platform>Platform schemas that only some
+// platforms have. One sent on a platform whose schema lacks it is refused; members the spec
+// does not name at all are kept, as Okta echoes them.
+var (
+	assurancePlatformMembers = map[string][]string{
+		"ANDROID":  {"diskEncryptionType", "jailbreak", "osVersion", "screenLockType", "secureHardwarePresent", "thirdPartySignalProviders"},
+		"CHROMEOS": {"thirdPartySignalProviders"},
+		"IOS":      {"jailbreak", "osVersion", "screenLockType", "thirdPartySignalProviders"},
+		"MACOS":    {"diskEncryptionType", "osVersion", "screenLockType", "secureHardwarePresent", "thirdPartySignalProviders"},
+		"WINDOWS":  {"diskEncryptionType", "osVersion", "osVersionConstraints", "screenLockType", "secureHardwarePresent", "thirdPartySignalProviders"},
+	}
+	signalProviderMembers = map[string][]string{
+		"ANDROID":  {"androidDeviceTrust", "devicePostureIdP"},
+		"CHROMEOS": {"dtc", "devicePostureIdP"},
+		"IOS":      {"devicePostureIdP"},
+		"MACOS":    {"dtc", "devicePostureIdP"},
+		"WINDOWS":  {"dtc", "devicePostureIdP"},
+	}
+	// dtcOwnMembers: members of DTCChromeOS / DTCWindows that the other DTC schemas lack
+	// (DTCMacOS has none of its own; the members all three share are not listed).
+	dtcOwnMembers = map[string][]string{
+		"CHROMEOS": {"allowScreenLock", "managedDevice"},
+		"WINDOWS": {"antivirusEnabled", "crowdStrikeAgentId", "crowdStrikeCustomerId", "secureBootEnabled",
+			"thirdPartyBlockingEnabled", "windowsMachineDomain", "windowsUserDomain"},
+	}
+	diskEncryptionTypes = map[string][]string{
+		"ANDROID": {"FULL", "USER"}, "MACOS": {"ALL_INTERNAL_VOLUMES"}, "WINDOWS": {"ALL_INTERNAL_VOLUMES"},
+	}
+	screenLockTypes = []string{"BIOMETRIC", "NONE", "PASSCODE"}
+)
+
+// platformsHaving lists the platforms whose member set (per members) contains k.
+func platformsHaving(members map[string][]string, k string) []string {
+	var out []string
+	for _, p := range assurancePlatforms {
+		if slices.Contains(members[p], k) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// refuseMembersOf refuses the members of o that some platform has but platform lacks.
+func refuseMembersOf(o obj, prefix, platform string, members map[string][]string) *response {
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if o[k] == nil {
+			continue
+		}
+		has := platformsHaving(members, k)
+		if len(has) > 0 && !slices.Contains(has, platform) {
+			return bad(prefix+k, fmt.Sprintf("Not supported on %s; only on %s.", platform, strings.Join(has, ", ")))
+		}
+	}
+	return nil
+}
+
+// validatePlatformMembers refuses spec members that the policy's platform does not have.
+func validatePlatformMembers(o obj, platform string) *response {
+	if e := refuseMembersOf(o, "", platform, assurancePlatformMembers); e != nil {
+		return e
+	}
+	v, ok := o["thirdPartySignalProviders"]
+	if !ok || v == nil {
+		return nil
+	}
+	tsp, isObj := v.(map[string]any)
+	if !isObj {
+		return bad("thirdPartySignalProviders", "The value must be an object.")
+	}
+	if e := refuseMembersOf(tsp, "thirdPartySignalProviders.", platform, signalProviderMembers); e != nil {
+		return e
+	}
+	for _, k := range signalProviderMembers[platform] {
+		if _, isObj := tsp[k].(map[string]any); tsp[k] != nil && !isObj {
+			return bad("thirdPartySignalProviders."+k, "The value must be an object.")
+		}
+	}
+	if dtc, ok := tsp["dtc"].(map[string]any); ok {
+		return refuseMembersOf(dtc, "thirdPartySignalProviders.dtc.", platform, dtcOwnMembers)
 	}
 	return nil
 }

@@ -164,6 +164,85 @@ func TestDeviceAssuranceValidation(t *testing.T) {
 	wantError(t, o.do("PUT", "/api/v1/device-assurances/"+id, da("IOS", map[string]any{"name": "Windows 11 baseline", "jailbreak": false})), 400, "E0000001", "Api validation failed: platform")
 }
 
+// Members the spec gives only some platforms are refused on the others, naming the field;
+// members the spec does not name at all are kept.
+func TestDeviceAssurancePlatformMembersFollowSpec(t *testing.T) {
+	o := startOrg(t, Options{})
+	include := func(values ...any) map[string]any { return map[string]any{"include": values} }
+	tsp := func(members map[string]any) map[string]any {
+		return map[string]any{"thirdPartySignalProviders": members}
+	}
+	dtc := func(members map[string]any) map[string]any { return tsp(map[string]any{"dtc": members}) }
+	cases := []struct {
+		platform string
+		body     map[string]any
+		field    string
+	}{
+		{"WINDOWS", map[string]any{"jailbreak": false}, "jailbreak"},
+		{"MACOS", map[string]any{"jailbreak": true}, "jailbreak"},
+		{"CHROMEOS", map[string]any{"jailbreak": false}, "jailbreak"},
+		{"CHROMEOS", map[string]any{"osVersion": map[string]any{"minimum": "120"}}, "osVersion"},
+		{"CHROMEOS", map[string]any{"screenLockType": include("PASSCODE")}, "screenLockType"},
+		{"IOS", map[string]any{"osVersionConstraints": []any{map[string]any{"majorVersionConstraint": "WINDOWS_11"}}}, "osVersionConstraints"},
+		{"ANDROID", map[string]any{"osVersionConstraints": []any{map[string]any{"majorVersionConstraint": "WINDOWS_11"}}}, "osVersionConstraints"},
+		{"IOS", map[string]any{"secureHardwarePresent": true}, "secureHardwarePresent"},
+		{"IOS", map[string]any{"diskEncryptionType": include("FULL")}, "diskEncryptionType"},
+		{"ANDROID", map[string]any{"diskEncryptionType": include("ALL_INTERNAL_VOLUMES")}, "diskEncryptionType.include[0]"},
+		{"WINDOWS", map[string]any{"diskEncryptionType": include("ALL_INTERNAL_VOLUMES", "FULL")}, "diskEncryptionType.include[1]"},
+		{"MACOS", map[string]any{"diskEncryptionType": include("USER")}, "diskEncryptionType.include[0]"},
+		{"IOS", map[string]any{"screenLockType": include("FACE_ID")}, "screenLockType.include[0]"},
+		{"ANDROID", map[string]any{"screenLockType": include("PASSCODE", "biometric")}, "screenLockType.include[1]"},
+		{"IOS", tsp(map[string]any{"dtc": map[string]any{"osFirewall": true}}), "thirdPartySignalProviders.dtc"},
+		{"ANDROID", tsp(map[string]any{"dtc": map[string]any{"osFirewall": true}}), "thirdPartySignalProviders.dtc"},
+		{"WINDOWS", tsp(map[string]any{"androidDeviceTrust": map[string]any{"wifiSecured": true}}), "thirdPartySignalProviders.androidDeviceTrust"},
+		{"MACOS", dtc(map[string]any{"secureBootEnabled": true}), "thirdPartySignalProviders.dtc.secureBootEnabled"},
+		{"WINDOWS", dtc(map[string]any{"managedDevice": true}), "thirdPartySignalProviders.dtc.managedDevice"},
+		{"CHROMEOS", dtc(map[string]any{"crowdStrikeAgentId": "x"}), "thirdPartySignalProviders.dtc.crowdStrikeAgentId"},
+		{"WINDOWS", tsp(map[string]any{"dtc": true}), "thirdPartySignalProviders.dtc"},
+		{"WINDOWS", map[string]any{"thirdPartySignalProviders": "dtc"}, "thirdPartySignalProviders"},
+	}
+	for _, c := range cases {
+		body := map[string]any{"name": "x", "platform": c.platform}
+		for k, v := range c.body {
+			body[k] = v
+		}
+		e := wantError(t, o.do("POST", "/api/v1/device-assurances", body), 400, "E0000001", "Api validation failed: "+c.field)
+		if cs := causes(e); len(cs) != 1 || !strings.HasPrefix(cs[0], c.field+": ") {
+			t.Fatalf("%s %v: causes %v", c.platform, c.body, cs)
+		}
+	}
+	// A platform-only member is also refused on PUT, and the stored policy is unchanged.
+	win := o.must(200, "GET", "/api/v1/device-assurances", nil).list(t)[0]
+	if win["platform"] != "WINDOWS" {
+		t.Fatalf("seed order changed: %v", win["platform"])
+	}
+	win["jailbreak"] = false
+	wantError(t, o.do("PUT", "/api/v1/device-assurances/"+win["id"].(string), win), 400, "E0000001", "Api validation failed: jailbreak")
+	if _, has := o.must(200, "GET", "/api/v1/device-assurances/"+win["id"].(string), nil).obj(t)["jailbreak"]; has {
+		t.Fatal("a refused PUT must not be stored")
+	}
+
+	valid := []map[string]any{
+		{"platform": "ANDROID", "diskEncryptionType": include("FULL", "USER"), "screenLockType": include("BIOMETRIC", "PASSCODE"), "jailbreak": false,
+			"secureHardwarePresent": true, "thirdPartySignalProviders": map[string]any{"androidDeviceTrust": map[string]any{"wifiSecured": true}, "devicePostureIdP": map[string]any{"compliant": true}}},
+		{"platform": "IOS", "jailbreak": false, "screenLockType": include("NONE"), "thirdPartySignalProviders": map[string]any{"devicePostureIdP": map[string]any{"managed": true}}},
+		{"platform": "MACOS", "diskEncryptionType": include("ALL_INTERNAL_VOLUMES"), "secureHardwarePresent": true, "thirdPartySignalProviders": map[string]any{"dtc": map[string]any{"osFirewall": true}}},
+		{"platform": "WINDOWS", "diskEncryptionType": include("ALL_INTERNAL_VOLUMES"), "thirdPartySignalProviders": map[string]any{"dtc": map[string]any{"secureBootEnabled": true, "crowdStrikeAgentId": "abc"}}},
+		{"platform": "CHROMEOS", "thirdPartySignalProviders": map[string]any{"dtc": map[string]any{"managedDevice": true, "allowScreenLock": false}}},
+		// Not in the spec at all: Okta echoes it, so the sandbox keeps it.
+		{"platform": "IOS", "jailbreak": false, "futureSignal": map[string]any{"on": true}, "thirdPartySignalProviders": map[string]any{"newProvider": map[string]any{}}},
+	}
+	for i, v := range valid {
+		v["name"] = "spec members " + string(rune('A'+i))
+		got := o.must(200, "POST", "/api/v1/device-assurances", v).obj(t)
+		if i == len(valid)-1 {
+			if got["futureSignal"] == nil || got["thirdPartySignalProviders"].(map[string]any)["newProvider"] == nil {
+				t.Fatalf("unknown members must be echoed: %v", got)
+			}
+		}
+	}
+}
+
 func TestParseISODuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{
 		"P30D": 30 * 24 * time.Hour, "PT720H": 720 * time.Hour, "P1W": 7 * 24 * time.Hour, "P1DT12H": 36 * time.Hour, "PT90M": 90 * time.Minute,

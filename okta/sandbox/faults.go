@@ -15,7 +15,8 @@ const (
 	FaultServerError = "500"
 	FaultUnavailable = "503"
 	// FaultDrop applies the request, then closes the connection without answering: the
-	// client cannot know whether its write happened.
+	// client cannot know whether its write happened. Where the connection cannot be taken
+	// over (httptest.ResponseRecorder, HTTP/2) the answer is a 502 instead, the write still applied.
 	FaultDrop = "drop"
 	// FaultValidation answers 400 E0000001 without applying anything.
 	FaultValidation = "E0000001"

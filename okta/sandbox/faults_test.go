@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,6 +143,33 @@ func TestFaultDropAppliesTheWriteThenClosesTheConnection(t *testing.T) {
 	}
 	// fired once only
 	o.must(200, "POST", "/api/v1/policies/"+dsc+"/mappings", map[string]any{"resourceId": app, "resourceType": "ACCESS_POLICY"})
+}
+
+// Through a ResponseWriter that cannot be hijacked (httptest.ResponseRecorder) the drop
+// fault still applies the write, then answers 502 instead of panicking.
+func TestFaultDropWithoutHijackAnswers502(t *testing.T) {
+	srv, err := New(Options{Token: "t", Faults: Faults{Rules: []FaultRule{{Kind: "drop", Method: "POST", Path: "/api/v1/policies", Nth: 1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, "http://org.example/api/v1/policies?type=ACCESS_POLICY", strings.NewReader(body))
+		req.Header.Set("Authorization", "SSWS t")
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	rec := send("POST", `{"type":"ACCESS_POLICY","name":"dropped"}`)
+	if rec.Code != http.StatusBadGateway {
+		t.Fatalf("status %d, want 502: %s", rec.Code, rec.Body)
+	}
+	var e map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e["errorCode"] == nil || e["errorSummary"] == nil {
+		t.Fatalf("502 body should be an Okta error: %v %s", err, rec.Body)
+	}
+	if list := send("GET", "").Body.String(); !strings.Contains(list, `"name":"dropped"`) {
+		t.Fatalf("the write behind a dropped answer is applied: %s", list)
+	}
 }
 
 func TestFaultValidationAppliesNothing(t *testing.T) {

@@ -190,25 +190,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	resp := s.route(r)
-	if drop {
-		s.dropConnection(w)
+	if drop && s.dropConnection(w) {
 		return
+	}
+	if drop {
+		// The write happened but the connection cannot be dropped: answer as a gateway
+		// that lost the upstream answer would, so the client still cannot know the outcome.
+		s.log.Warn("sandbox drop fault: connection cannot be hijacked; answering 502", "method", r.Method, "path", r.URL.Path)
+		resp = errResp(http.StatusBadGateway, "E0000009", "Bad Gateway: the connection was dropped before an answer (sandbox drop fault).")
 	}
 	s.write(w, r, resp)
 }
 
-// dropConnection closes the connection without an answer.
-func (s *Server) dropConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		// httptest.ResponseRecorder and HTTP/2 cannot hijack; abort the handler instead.
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
+// dropConnection closes the connection without an answer; false when w cannot be hijacked
+// (httptest.ResponseRecorder, HTTP/2), and nothing has been written then.
+func (s *Server) dropConnection(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		panic(http.ErrAbortHandler)
+		return false
 	}
 	_ = conn.Close()
+	return true
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response) {

@@ -442,14 +442,103 @@ func validateAccessRule(st *state, o obj) *response {
 			}
 		}
 	}
-	if net, ok := objAt(o, "conditions", "network"); ok {
-		if e := validateNetwork(st, net); e != nil {
-			return e
-		}
+	if e := validateNetworkAndPlatform(st, o); e != nil {
+		return e
 	}
 	if sign, ok := objAt(o, "actions", "appSignOn"); ok {
 		if v := sign["access"]; v != nil && v != "ALLOW" && v != "DENY" {
 			return bad("actions.appSignOn.access", "The value must be ALLOW or DENY.")
+		}
+	}
+	return nil
+}
+
+// validateNetworkAndPlatform checks the conditions both rule types share.
+func validateNetworkAndPlatform(st *state, o obj) *response {
+	cond, _ := o["conditions"].(map[string]any)
+	for _, k := range []string{"network", "platform"} {
+		if v, has := cond[k]; has && v != nil {
+			if _, isObj := v.(map[string]any); !isObj {
+				return bad(path("conditions", k), "The value must be an object.")
+			}
+		}
+	}
+	if net, ok := objAt(cond, "network"); ok {
+		if e := validateNetwork(st, net); e != nil {
+			return e
+		}
+	}
+	if plat, ok := objAt(cond, "platform"); ok {
+		if e := validatePlatform(plat); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// Enums of the 5.1.0 spec: PolicyPlatformType, PolicyPlatformOperatingSystemType and
+// PlatformConditionOperatingSystemVersionMatchType. macOS is "OSX" here, not "MACOS".
+var (
+	policyPlatformTypes   = []string{"ANY", "DESKTOP", "MOBILE", "OTHER"}
+	policyPlatformOSTypes = []string{"ANDROID", "ANY", "IOS", "OSX", "OTHER", "WINDOWS"}
+	osVersionMatchTypes   = []string{"EXPRESSION", "SEMVER"}
+)
+
+// enumValue reports whether v is one of the strings in allowed.
+func enumValue(v any, allowed []string) bool {
+	s, isString := v.(string)
+	return isString && slices.Contains(allowed, s)
+}
+
+func notInEnum(field string, v any, allowed []string) *response {
+	return bad(field, fmt.Sprintf("'%v' is not valid; use %s.", v, strings.Join(allowed, ", ")))
+}
+
+// validatePlatform checks conditions.platform (PlatformPolicyRuleCondition).
+func validatePlatform(plat obj) *response {
+	for _, k := range []string{"include", "exclude"} {
+		v, has := plat[k]
+		if !has || v == nil {
+			continue
+		}
+		field := path("conditions.platform", k)
+		list, isArr := v.([]any)
+		if !isArr {
+			return bad(field, "The value must be an array of platforms.")
+		}
+		for i, e := range list {
+			f := path(field, i)
+			entry, isObj := e.(map[string]any)
+			if !isObj {
+				return bad(f, "Each platform must be an object with type and os.")
+			}
+			if t, has := entry["type"]; has && t != nil && !enumValue(t, policyPlatformTypes) {
+				return notInEnum(f+".type", t, policyPlatformTypes)
+			}
+			osv, has := entry["os"]
+			if !has || osv == nil {
+				continue
+			}
+			os, isObj := osv.(map[string]any)
+			if !isObj {
+				return bad(f+".os", "The value must be an object with a type.")
+			}
+			if t, has := os["type"]; has && t != nil && !enumValue(t, policyPlatformOSTypes) {
+				e := notInEnum(f+".os.type", t, policyPlatformOSTypes)
+				if t == "MACOS" {
+					e = bad(f+".os.type", "'MACOS' is not valid; macOS is OSX here (use ANDROID, ANY, IOS, OSX, OTHER, WINDOWS).")
+				}
+				return e
+			}
+			if ver, has := os["version"]; has && ver != nil {
+				vm, isObj := ver.(map[string]any)
+				if !isObj {
+					return bad(f+".os.version", "The value must be an object with matchType and value.")
+				}
+				if mt, has := vm["matchType"]; has && mt != nil && !enumValue(mt, osVersionMatchTypes) {
+					return notInEnum(f+".os.version.matchType", mt, osVersionMatchTypes)
+				}
+			}
 		}
 	}
 	return nil
@@ -493,11 +582,9 @@ func validateDSCRule(st *state, o obj) *response {
 				return bad(path("conditions", k), "Only network and platform conditions are supported for device signal collection rules.")
 			}
 		}
-		if net, ok := objAt(cond, "network"); ok {
-			if e := validateNetwork(st, net); e != nil {
-				return e
-			}
-		}
+	}
+	if e := validateNetworkAndPlatform(st, o); e != nil {
+		return e
 	}
 	const field = "actions.deviceSignalCollection.deviceContextProviders"
 	dsc, ok := objAt(o, "actions", "deviceSignalCollection")

@@ -270,3 +270,76 @@ func TestPolicyAppsListIsEmpty(t *testing.T) {
 	}
 	wantError(t, o.do("GET", "/api/v1/policies/nope/app", nil), 404, "E0000007", "")
 }
+
+// Platform and network conditions are checked against the 5.1.0 spec's enums on both rule
+// types, and PUT applies the same checks as POST.
+func TestRulePlatformAndNetworkConditionsFollowSpec(t *testing.T) {
+	o := startOrg(t, Options{})
+	dscID := o.createPolicy("DEVICE_SIGNAL_COLLECTION", "dsc", "?activate=false")["id"].(string)
+	accessID := o.createPolicy("ACCESS_POLICY", "p", "")["id"].(string)
+	zone := o.firstID("/api/v1/zones", "name", "Office Network")
+	dscRule := func(cond map[string]any) map[string]any {
+		return map[string]any{"name": "collect", "type": "DEVICE_SIGNAL_COLLECTION", "conditions": cond,
+			"actions": map[string]any{"deviceSignalCollection": map[string]any{"deviceContextProviders": []any{map[string]any{"key": "OKTA_VERIFY"}}}}}
+	}
+	accRule := func(cond map[string]any) map[string]any {
+		return accessRule("r", map[string]any{"conditions": cond})
+	}
+	platform := func(list string, entries ...any) map[string]any {
+		return map[string]any{"platform": map[string]any{list: entries}}
+	}
+	entry := func(typ, os string) map[string]any {
+		return map[string]any{"type": typ, "os": map[string]any{"type": os}}
+	}
+	network := func(n map[string]any) map[string]any { return map[string]any{"network": n} }
+	cases := []struct {
+		name  string
+		body  func(map[string]any) map[string]any
+		cond  map[string]any
+		field string
+	}{
+		{"dsc MACOS", dscRule, platform("include", entry("DESKTOP", "MACOS")), "conditions.platform.include[0].os.type"},
+		{"dsc CHROMEOS", dscRule, platform("include", entry("DESKTOP", "OSX"), entry("DESKTOP", "CHROMEOS")), "conditions.platform.include[1].os.type"},
+		{"dsc exclude os", dscRule, platform("exclude", entry("MOBILE", "BLACKBERRY")), "conditions.platform.exclude[0].os.type"},
+		{"dsc lower-case os", dscRule, platform("include", entry("MOBILE", "ios")), "conditions.platform.include[0].os.type"},
+		{"dsc platform type", dscRule, platform("include", entry("LAPTOP", "WINDOWS")), "conditions.platform.include[0].type"},
+		{"dsc version match", dscRule, platform("include", map[string]any{"type": "DESKTOP", "os": map[string]any{"type": "WINDOWS", "version": map[string]any{"matchType": "REGEX", "value": "10"}}}), "conditions.platform.include[0].os.version.matchType"},
+		{"dsc os not object", dscRule, platform("include", map[string]any{"type": "DESKTOP", "os": "WINDOWS"}), "conditions.platform.include[0].os"},
+		{"dsc include as string", dscRule, map[string]any{"platform": map[string]any{"include": "WINDOWS"}}, "conditions.platform.include"},
+		{"dsc platform not object", dscRule, map[string]any{"platform": "WINDOWS"}, "conditions.platform"},
+		{"dsc connection", dscRule, network(map[string]any{"connection": "SOMEWHERE"}), "conditions.network.connection"},
+		{"dsc unknown zone", dscRule, network(map[string]any{"connection": "ZONE", "include": []any{zone, "nzoNope"}}), "conditions.network.include"},
+		{"dsc unknown excluded zone", dscRule, network(map[string]any{"connection": "ZONE", "exclude": []any{"nzoNope"}}), "conditions.network.exclude"},
+		{"dsc network not object", dscRule, map[string]any{"network": "ANYWHERE"}, "conditions.network"},
+		{"access MACOS", accRule, platform("include", entry("DESKTOP", "MACOS")), "conditions.platform.include[0].os.type"},
+		{"access network not object", accRule, map[string]any{"network": []any{zone}}, "conditions.network"},
+	}
+	for _, c := range cases {
+		pid := dscID
+		if c.body(nil)["type"] == "ACCESS_POLICY" {
+			pid = accessID
+		}
+		e := wantError(t, o.do("POST", "/api/v1/policies/"+pid+"/rules", c.body(c.cond)), 400, "E0000001", "Api validation failed: "+c.field)
+		if cs := causes(e); len(cs) != 1 || !strings.HasPrefix(cs[0], c.field+": ") {
+			t.Fatalf("%s: causes %v", c.name, cs)
+		}
+	}
+	if cs := causes(o.do("POST", "/api/v1/policies/"+dscID+"/rules", dscRule(platform("include", entry("DESKTOP", "MACOS")))).obj(t)); !strings.Contains(cs[0], "OSX") {
+		t.Fatalf("MACOS should point to OSX: %v", cs)
+	}
+
+	every := platform("include", entry("MOBILE", "IOS"), entry("MOBILE", "ANDROID"), entry("DESKTOP", "OSX"), entry("DESKTOP", "WINDOWS"),
+		entry("ANY", "ANY"), entry("OTHER", "OTHER"),
+		map[string]any{"type": "DESKTOP", "os": map[string]any{"type": "WINDOWS", "version": map[string]any{"matchType": "SEMVER", "value": "10.0"}}})
+	every["network"] = map[string]any{"connection": "ZONE", "include": []any{zone}}
+	r := o.must(200, "POST", "/api/v1/policies/"+dscID+"/rules", dscRule(every)).obj(t)
+	o.must(200, "POST", "/api/v1/policies/"+accessID+"/rules", accRule(platform("exclude", entry("DESKTOP", "OSX"))))
+
+	// PUT is held to the same enums, and a refused PUT changes nothing.
+	r["conditions"] = platform("include", entry("DESKTOP", "MACOS"))
+	wantError(t, o.do("PUT", "/api/v1/policies/"+dscID+"/rules/"+r["id"].(string), r), 400, "E0000001", "Api validation failed: conditions.platform.include[0].os.type")
+	kept := o.must(200, "GET", "/api/v1/policies/"+dscID+"/rules/"+r["id"].(string), nil).obj(t)
+	if len(kept["conditions"].(map[string]any)["platform"].(map[string]any)["include"].([]any)) != 7 {
+		t.Fatalf("a refused PUT must not change the rule: %v", kept["conditions"])
+	}
+}

@@ -18,6 +18,9 @@
 //     DEVICE_SIGNAL_COLLECTION policies start without rules.
 //   - Mapping events are "policy.mapping.add" and "policy.mapping.delete".
 //   - The X-Rate-Limit-* bucket is reported, not enforced; 429s come from faults.
+//   - Device assurance members the 5.1.0 spec gives only other platforms (jailbreak on
+//     WINDOWS, osVersion on CHROMEOS, ...) are 400 E0000001 naming the member; members the
+//     spec never names are stored and echoed.
 package sandbox
 
 import (
@@ -66,7 +69,13 @@ type Server struct {
 	ln      net.Listener
 	url     string
 	done    chan struct{}
+
+	connMu sync.Mutex
+	fresh  map[net.Conn]struct{} // connections that have not sent a request yet
 }
+
+// closeGrace is how long Close lets requests in flight finish before cutting them off.
+const closeGrace = time.Second
 
 // New opens (or seeds) the org. A state file that exists but is not a sandbox state file,
 // or is damaged, is an error and the file is left untouched.
@@ -133,7 +142,7 @@ func (s *Server) Start(addr string) error {
 	}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ConnState: s.trackFresh}
 	done := make(chan struct{})
 	s.httpSrv, s.done = srv, done
 	go func() {
@@ -167,13 +176,19 @@ func (s *Server) Close() error {
 	s.httpMu.Unlock()
 	var err error
 	if srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = srv.Shutdown(ctx)
+		ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+		shut := make(chan error, 1)
+		go func() { shut <- srv.Shutdown(ctx) }()
+		// Serve returns once Shutdown has closed the listener, so no connection arrives after
+		// this. Shutdown closes idle keep-alive connections itself but would wait 5 s for ones
+		// that never sent a request; close those now.
+		<-done
+		s.closeFresh()
+		err = <-shut
 		cancel()
 		if err != nil {
 			err = srv.Close()
 		}
-		<-done
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -186,6 +201,29 @@ func (s *Server) Close() error {
 		s.st = nil
 	}
 	return err
+}
+
+// trackFresh (http.Server.ConnState) remembers connections that have not sent a request.
+func (s *Server) trackFresh(c net.Conn, cs http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if cs == http.StateNew {
+		if s.fresh == nil {
+			s.fresh = map[net.Conn]struct{}{}
+		}
+		s.fresh[c] = struct{}{}
+		return
+	}
+	delete(s.fresh, c)
+}
+
+func (s *Server) closeFresh() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.fresh {
+		_ = c.Close()
+		delete(s.fresh, c)
+	}
 }
 
 // SetFaults replaces the faults (and restarts their request counts).

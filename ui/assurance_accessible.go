@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/huh"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+)
+
+// runAssuranceAccessible is the device assurance create/edit flow as plain prompts: the same
+// pages, validation, request preview (a diff when editing), submit and System Log check.
+func runAssuranceAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) error {
+	lr, ok := in.(*lineReader)
+	if !ok {
+		lr = &lineReader{r: bufio.NewReader(in)}
+	}
+	const (
+		doCreate = "create"
+		doEdit   = "edit"
+	)
+	what := doCreate
+	if err := accessibleForm(lr, out, huh.NewGroup(huh.NewSelect[string]().Title("Device assurance: what do you want to do?").
+		Options(huh.NewOption("Create a device assurance policy", doCreate), huh.NewOption("Edit a device assurance policy", doEdit)).
+		Value(&what))); err != nil {
+		return err
+	}
+	draft := flows.AssuranceDraft{}
+	if what == doEdit {
+		lctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		list, err := c.API.ListDeviceAssurances(lctx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("listing device assurance policies: %w", err)
+		}
+		if len(list) == 0 {
+			fmt.Fprintln(out, "The org has no device assurance policies yet: create one first.")
+			return nil
+		}
+		sort.SliceStable(list, func(i, j int) bool { return strings.ToLower(list[i].Name) < strings.ToLower(list[j].Name) })
+		opts := make([]huh.Option[string], len(list))
+		for i, d := range list {
+			opts[i] = huh.NewOption(labelOf(platformLabels, d.Platform)+": "+d.Name, d.ID)
+		}
+		id := list[0].ID
+		if err := accessibleForm(lr, out, huh.NewGroup(huh.NewSelect[string]().Title("Which policy?").Options(opts...).Value(&id))); err != nil {
+			return err
+		}
+		gctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		read, err := c.API.GetDeviceAssurance(gctx, id)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("reading the policy: %w", err)
+		}
+		draft = flows.DraftFromAssurance(*read, daLocation)
+	}
+	e := NewAssuranceEditor(c, draft)
+	if msg := e.loadNames(); msg != nil {
+		if m, ok := msg().(assuranceNamesMsg); ok {
+			e.takenNames = m.names
+		}
+	}
+	// Ask every page once, in order; the list is taken again after each page because answers
+	// add or remove later pages.
+	ask := func(from string) error {
+		started := from == ""
+		for i := 0; ; i++ {
+			list := e.pages()
+			if i >= len(list) {
+				return nil
+			}
+			pg := list[i]
+			if !started {
+				if pg.key != from {
+					continue
+				}
+				started = true
+			}
+			fmt.Fprintf(out, "\n%s\n", pg.title)
+			for {
+				if err := accessibleForm(lr, out, pg.group()); err != nil {
+					return err
+				}
+				if pg.done == nil {
+					break
+				}
+				if err := pg.done(); err != nil {
+					fmt.Fprintln(out, err)
+					continue
+				}
+				break
+			}
+		}
+	}
+	if err := ask(""); err != nil {
+		return err
+	}
+	for {
+		plan, errs, err := e.Plan()
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			fmt.Fprintln(out, "These answers need a fix:")
+			for _, fe := range errs {
+				fmt.Fprintf(out, "  %s\n", fe.Msg)
+			}
+			e.pf.showErrors(errs)
+			if err := ask(e.pf.cur); err != nil {
+				return err
+			}
+			continue
+		}
+		if e.editing && unchanged(plan) {
+			fmt.Fprintln(out, "Nothing changed: the policy already has these settings. Nothing was sent.")
+			return nil
+		}
+		st := plan.Steps[0]
+		fmt.Fprintf(out, "\nThe request:\n%s %s\n", st.Method(), st.Path())
+		if st.Before != nil {
+			fmt.Fprintln(out, "Changes (- before, + after):")
+			for _, l := range st.Diff() {
+				if l.Op != ' ' {
+					fmt.Fprintf(out, "%c %s\n", l.Op, strings.TrimSpace(l.Text))
+				}
+			}
+		} else {
+			body, _ := st.BodyJSON()
+			fmt.Fprintln(out, string(body))
+		}
+		send := false
+		if err := accessibleForm(lr, out, huh.NewGroup(huh.NewConfirm().Title("Send this request now?").Value(&send))); err != nil {
+			return err
+		}
+		if !send {
+			fmt.Fprintln(out, "Nothing was sent.")
+			return nil
+		}
+		return runAssuranceAccessiblePlan(ctx, c, plan, out)
+	}
+}
+
+// runAssuranceAccessiblePlan sends the one request, then checks the System Log for its event.
+func runAssuranceAccessiblePlan(ctx context.Context, c *Common, plan flows.Plan, out io.Writer) error {
+	j, err := newRunJournal(c, plan)
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	created, err := j.Run(ctx, c.API, func(runEvent) {})
+	if err != nil {
+		var oe *okta.Error
+		if errors.As(err, &oe) {
+			fmt.Fprintf(out, "Okta refused the request: %s\n", oe.Error())
+		}
+		return err
+	}
+	st := plan.Steps[0]
+	id := created[st.ID]
+	wait := EventAssuranceAdd
+	if id == "" {
+		id = st.ObjectID
+	}
+	if st.Action == flows.ActReplaceDeviceAssurance {
+		wait = EventAssuranceUpdate
+	}
+	fmt.Fprintf(out, "Done: %s (id %s).\nChecking the System Log for %s", st.Title, id, wait)
+	f := SyslogFilter{EventTypes: AssuranceEventTypes, TargetID: id, WaitFor: wait, ChangedAt: started}
+	deadline := time.Now().Add(defaultPollFor)
+	for {
+		qctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		events, err := c.API.QueryLogs(qctx, okta.LogQuery{Filter: f.Expression(), Since: started.Add(-syslogWindow), Limit: 100, Max: syslogMaxEvents})
+		cancel()
+		if err == nil {
+			for _, ev := range events {
+				if f.awaited(ev) {
+					fmt.Fprintf(out, "\nConfirmed: %s at %s by %s.\n", ev.EventType,
+						ev.Published.In(daLocation).Format("2006-01-02 15:04:05 MST"), actorName(ev.Actor))
+					return nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(out, "\nNo %s event arrived within %s. The change itself was applied; the System Log can lag a few minutes.\n", wait, defaultPollFor)
+			return nil
+		}
+		fmt.Fprint(out, ".")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(defaultPollEvery):
+		}
+	}
+}
+
+func actorName(a *okta.LogActor) string {
+	if a == nil {
+		return "unknown"
+	}
+	if a.AlternateID != "" {
+		return a.DisplayName + " <" + a.AlternateID + ">"
+	}
+	return a.DisplayName
+}
