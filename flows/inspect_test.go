@@ -16,6 +16,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // inspectOrg is a sandbox org reached through the real okta.Client.
@@ -47,22 +48,11 @@ func (f *flightCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func newInspectOrg(tb testing.TB) *inspectOrg {
 	tb.Helper()
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { srv.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	// A dialled but unused connection holds the server's graceful shutdown for 5 s.
-	tb.Cleanup(tr.CloseIdleConnections)
-	fc := &flightCounter{next: tr}
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), Transport: fc})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	fc := &flightCounter{}
+	srv, api := sandboxtest.Start(tb, sandboxtest.Transport(func(next http.RoundTripper) http.RoundTripper {
+		fc.next = next
+		return fc
+	}))
 	return &inspectOrg{srv: srv, api: api, flight: fc}
 }
 
@@ -404,13 +394,8 @@ func TestLoadInventoryEventsFailureIsAWarning(t *testing.T) {
 
 func TestLoadInventoryOktaErrorFails(t *testing.T) {
 	o := newInspectOrg(t)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	bad, err := okta.New(okta.Config{OrgURL: o.srv.URL(), Token: "wrong-token", Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = flows.LoadInventory(context.Background(), bad, flows.LoadOptions{}, nil)
+	bad := sandboxtest.NewClient(t, o.srv, sandboxtest.ClientConfig(func(c *okta.Config) { c.Token = "wrong-token" }))
+	_, err := flows.LoadInventory(context.Background(), bad, flows.LoadOptions{}, nil)
 	if !okta.IsCode(err, okta.CodeInvalidToken) {
 		t.Fatalf("err = %v, want E0000011", err)
 	}
@@ -674,12 +659,9 @@ func (r rejectDSCListing) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestLoadInventoryWithoutDSCFeature(t *testing.T) {
 	o := newInspectOrg(t)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	api, err := okta.New(okta.Config{OrgURL: o.srv.URL(), Token: o.srv.Token(), Transport: rejectDSCListing{tr}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := sandboxtest.NewClient(t, o.srv, sandboxtest.Transport(func(next http.RoundTripper) http.RoundTripper {
+		return rejectDSCListing{next}
+	}))
 	inv := loadInv(t, api, flows.LoadOptions{SkipEvents: true})
 	if len(inv.AppPolicies) == 0 || len(inv.DSCPolicies) != 0 {
 		t.Fatalf("inventory: %d app, %d DSC policies", len(inv.AppPolicies), len(inv.DSCPolicies))

@@ -12,6 +12,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // existingPolicyPlan is a DSC plan that uses existing objects only by id: the app sign-in
@@ -325,18 +326,7 @@ func TestRollbackNeverDeletesOlderSameNamedObject(t *testing.T) {
 	ctx := context.Background()
 	var offset atomic.Int64
 	offset.Store(int64(-time.Hour))
-	srv, err := sandbox.New(sandbox.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, api := sandboxtest.Start(t, sandboxtest.Now(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }))
 	old, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Shared name"}, true)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // runOrg is a sandbox org reached through the real okta.Client over HTTP.
@@ -23,22 +23,7 @@ type runOrg struct {
 
 func newRunOrg(tb testing.TB, faults sandbox.Faults) *runOrg {
 	tb.Helper()
-	srv, err := sandbox.New(sandbox.Options{Faults: faults})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { srv.Close() })
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	// Cleanups run last-in first-out: idle client connections close before the server shuts
-	// down, which otherwise waits for connections that never sent a request.
-	tb.Cleanup(transport.CloseIdleConnections)
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), RequestTimeout: 20 * time.Second, Transport: transport})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	srv, api := sandboxtest.Start(tb, sandboxtest.Faults(faults), sandboxtest.RequestTimeout(20*time.Second))
 	return &runOrg{srv: srv, api: api}
 }
 

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
-	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 const sandboxProcessEnv = "OKTA_TEST_SANDBOX_PROCESS"
@@ -26,17 +26,7 @@ func TestSandboxHelperProcess(t *testing.T) {
 	if err != nil {
 		t.Skip("helper process for benchmarks; runs only when " + sandboxProcessEnv + " is set")
 	}
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.SeedLarge(n, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := sandboxtest.StartServer(t, sandboxtest.SeedLarge(n, 0, 0))
 	fmt.Printf("SANDBOX %s %s\n", srv.URL(), srv.Token())
 	io.Copy(io.Discard, os.Stdin) // serve until the parent closes our stdin
 }

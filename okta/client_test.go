@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
-	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 func findPolicy(ps []okta.Policy, id string) *okta.Policy {
@@ -22,7 +22,7 @@ func findPolicy(ps []okta.Policy, id string) *okta.Policy {
 }
 
 func TestAccessPolicyCRUDAndLifecycle(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 
@@ -87,7 +87,7 @@ func TestAccessPolicyCRUDAndLifecycle(t *testing.T) {
 }
 
 func TestDeviceSignalCollectionPolicyRulesAndMappings(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 
@@ -183,7 +183,7 @@ func TestDeviceSignalCollectionPolicyRulesAndMappings(t *testing.T) {
 }
 
 func TestAccessPolicyRuleWithDeviceAssuranceConditions(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 
@@ -276,7 +276,7 @@ func daFor(platform, name string) okta.DeviceAssurance {
 }
 
 func TestDeviceAssuranceAllPlatforms(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 
@@ -336,7 +336,7 @@ func TestDeviceAssuranceAllPlatforms(t *testing.T) {
 }
 
 func TestQueryLogsByFilterSinceUntilPaged(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, rec := newClient(t, srv)
 	ctx := testCtx(t)
 
@@ -403,7 +403,7 @@ func TestQueryLogsByFilterSinceUntilPaged(t *testing.T) {
 }
 
 func TestOrgURLIsTheConfiguredOne(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	if c.OrgURL() != srv.URL() {
 		t.Fatalf("OrgURL %q, want %q", c.OrgURL(), srv.URL())
@@ -414,7 +414,7 @@ func TestOrgURLIsTheConfiguredOne(t *testing.T) {
 }
 
 func TestClientSendsThroughTheSDKHTTPClient(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, rec := newClient(t, srv)
 	if c.HTTPClient() != c.SDKHTTPClient() {
 		t.Fatal("the client must send with the SDK configuration's HTTP client")

@@ -22,7 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
-	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 const specRelPath = "shared/okta-reference/openapi/okta-management-5.1.0.yaml"
@@ -374,7 +374,7 @@ func conformanceScenario(t *testing.T, c *okta.Client) {
 // parameters, security, and body (with the discriminator's schema, and no undeclared member).
 func TestConformanceRequestsMatchSpec(t *testing.T) {
 	doc := loadSpec(t, findSpec(t))
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, rec := newClient(t, srv)
 	conformanceScenario(t, c)
 

@@ -14,10 +14,11 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 func TestErrorWrongAndMissingTokenIs401E0000011(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	ctx := testCtx(t)
 
 	wrong, _ := newClient(t, srv, func(c *okta.Config) { c.Token = "00wrongTokenValue1234" })
@@ -39,7 +40,7 @@ func TestErrorWrongAndMissingTokenIs401E0000011(t *testing.T) {
 }
 
 func TestErrorNotFoundIs404E0000007(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 	_, err := c.GetPolicy(ctx, "00pDoesNotExist000")
@@ -54,14 +55,14 @@ func TestErrorNotFoundIs404E0000007(t *testing.T) {
 }
 
 func TestErrorMalformedBodyIs400E0000003(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	_, _, err := c.RawCall(testCtx(t), "POST", "/api/v1/policies", []byte(`{"type":"ACCESS_POLICY","name":`))
 	mustOktaError(t, err, 400, okta.CodeMalformed)
 }
 
 func TestErrorValidationIs400E0000001WithCauses(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 	// An empty name is a validation error naming the field.
@@ -87,7 +88,7 @@ func TestErrorValidationIs400E0000001WithCauses(t *testing.T) {
 }
 
 func TestErrorRateLimitIs429E0000047AfterBoundedRetries(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: "429", Method: "GET", Path: "/api/v1/groups", ResetAfter: time.Second}}})
+	srv := sandboxtest.StartServer(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: "429", Method: "GET", Path: "/api/v1/groups", ResetAfter: time.Second}}}))
 	c, rec := newClient(t, srv, func(c *okta.Config) { c.MaxRetries = 1; c.MaxBackoff = time.Second })
 	_, err := c.ListGroups(testCtx(t))
 	mustOktaError(t, err, 429, okta.CodeRateLimited)
@@ -97,10 +98,10 @@ func TestErrorRateLimitIs429E0000047AfterBoundedRetries(t *testing.T) {
 }
 
 func TestRateLimitWithResetOneSecondAwayIsWaitedOut(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{Rules: []sandbox.FaultRule{
+	srv := sandboxtest.StartServer(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
 		{Kind: "429", Method: "POST", Path: "/api/v1/device-assurances", Nth: 1, ResetAfter: time.Second},
 		{Kind: "429", Method: "GET", Path: "/api/v1/policies", Nth: 1, ResetAfter: time.Second},
-	}})
+	}}))
 	c, rec := newClient(t, srv)
 	ctx := testCtx(t)
 	start := time.Now()
@@ -150,7 +151,7 @@ func drop(method, path string) sandbox.Faults {
 
 func TestDroppedCreateLeavesExactlyOneObject(t *testing.T) {
 	t.Run("policy", func(t *testing.T) {
-		srv := startSandbox(t, drop("POST", "/api/v1/policies"))
+		srv := sandboxtest.StartServer(t, sandboxtest.Faults(drop("POST", "/api/v1/policies")))
 		c, rec := newClient(t, srv)
 		ctx := testCtx(t)
 		name := uniqueName(t, "Dropped")
@@ -171,7 +172,7 @@ func TestDroppedCreateLeavesExactlyOneObject(t *testing.T) {
 		}
 	})
 	t.Run("rule", func(t *testing.T) {
-		srv := startSandbox(t, drop("POST", "/api/v1/policies/*/rules"))
+		srv := sandboxtest.StartServer(t, sandboxtest.Faults(drop("POST", "/api/v1/policies/*/rules")))
 		c, rec := newClient(t, srv)
 		ctx := testCtx(t)
 		app, err := c.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: uniqueName(t, "App")}, true)
@@ -199,7 +200,7 @@ func TestDroppedCreateLeavesExactlyOneObject(t *testing.T) {
 		}
 	})
 	t.Run("mapping", func(t *testing.T) {
-		srv := startSandbox(t, drop("POST", "/api/v1/policies/*/mappings"))
+		srv := sandboxtest.StartServer(t, sandboxtest.Faults(drop("POST", "/api/v1/policies/*/mappings")))
 		c, rec := newClient(t, srv)
 		ctx := testCtx(t)
 		dsc, err := c.CreatePolicy(ctx, okta.Policy{Type: okta.TypeDeviceSignalCollection, Name: uniqueName(t, "DSC")}, true)
@@ -224,7 +225,7 @@ func TestDroppedCreateLeavesExactlyOneObject(t *testing.T) {
 		}
 	})
 	t.Run("device assurance", func(t *testing.T) {
-		srv := startSandbox(t, drop("POST", "/api/v1/device-assurances"))
+		srv := sandboxtest.StartServer(t, sandboxtest.Faults(drop("POST", "/api/v1/device-assurances")))
 		c, rec := newClient(t, srv)
 		ctx := testCtx(t)
 		want := daFor(okta.PlatformWindows, uniqueName(t, "DA"))
@@ -244,7 +245,7 @@ func TestDroppedCreateLeavesExactlyOneObject(t *testing.T) {
 }
 
 func TestDroppedReplaceActivateDeleteAreReconciled(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, rec := newClient(t, srv)
 	ctx := testCtx(t)
 	p, err := c.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: uniqueName(t, "P")}, false)
@@ -290,10 +291,10 @@ func TestDroppedReplaceActivateDeleteAreReconciled(t *testing.T) {
 
 // A write whose answer is lost and whose lookup also fails is reported as outcome unknown.
 func TestLostWriteWithFailedLookupIsOutcomeUnknown(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{Rules: []sandbox.FaultRule{
+	srv := sandboxtest.StartServer(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
 		{Kind: "drop", Method: "POST", Path: "/api/v1/device-assurances", Nth: 1},
 		{Kind: "500", Method: "GET", Path: "/api/v1/device-assurances"},
-	}})
+	}}))
 	c, rec := newClient(t, srv)
 	_, err := c.CreateDeviceAssurance(testCtx(t), daFor(okta.PlatformIOS, uniqueName(t, "DA")))
 	if !errors.Is(err, okta.ErrOutcomeUnknown) {
@@ -305,7 +306,7 @@ func TestLostWriteWithFailedLookupIsOutcomeUnknown(t *testing.T) {
 }
 
 func TestCancellingTheContextStopsPaging(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, rec := newClient(t, srv)
 	ctx := testCtx(t)
 	for i := 0; i < 6; i++ {
@@ -357,7 +358,7 @@ func TestCancellingTheContextStopsPaging(t *testing.T) {
 }
 
 func TestCancelledContextStopsA429Wait(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: "429", Method: "GET", Path: "/api/v1/zones", ResetAfter: 20 * time.Second}}})
+	srv := sandboxtest.StartServer(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: "429", Method: "GET", Path: "/api/v1/zones", ResetAfter: 20 * time.Second}}}))
 	c, _ := newClient(t, srv, func(c *okta.Config) { c.MaxBackoff = 30 * time.Second })
 	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
 	defer cancel()
@@ -427,7 +428,7 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		assertClean(t, err)
 	})
 	t.Run("401", func(t *testing.T) {
-		srv := startSandbox(t, sandbox.Faults{})
+		srv := sandboxtest.StartServer(t)
 		c, _ := newClient(t, srv, func(c *okta.Config) { c.Token = token })
 		_, err := c.ListGroups(ctx)
 		assertClean(t, err)
@@ -454,7 +455,7 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 		}
 	})
 	t.Run("private key refused by the token endpoint", func(t *testing.T) {
-		srv := startSandbox(t, sandbox.Faults{})
+		srv := sandboxtest.StartServer(t)
 		c, _ := newClient(t, srv, func(c *okta.Config) {
 			c.Token, c.AuthMode, c.ClientID, c.PrivateKey = "", okta.AuthModePrivateKey, "0oaUnknownClient", keyPEM
 		})
@@ -467,7 +468,7 @@ func TestSecretsNeverAppearInErrors(t *testing.T) {
 }
 
 func TestPrivateKeyAuthEndToEnd(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	key, keyPEM := rsaKeyPEM(t)
 	srv.AddOAuthClient("0oaServiceApp1", &key.PublicKey)
 	c, rec := newClient(t, srv, func(c *okta.Config) {
@@ -507,7 +508,7 @@ func TestPrivateKeyAuthEndToEnd(t *testing.T) {
 // A write lost before the server saw it is looked up, found absent and reported as not
 // applied (safe to send again) without being re-sent.
 func TestLostWriteThatWasNotAppliedIsReportedNotResent(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, rec := newClient(t, srv)
 	rec.failWith = func(r *http.Request) error {
 		if r.Method == "POST" {
@@ -534,7 +535,7 @@ func TestLostWriteThatWasNotAppliedIsReportedNotResent(t *testing.T) {
 // The per-request timeout ends a request that gets no answer; GETs are retried a bounded number
 // of times, a timed-out write is never re-sent and, when the lookup also fails, is outcome unknown.
 func TestRequestTimeout(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{Latency: time.Second})
+	srv := sandboxtest.StartServer(t, sandboxtest.Latency(time.Second))
 	c, rec := newClient(t, srv, func(c *okta.Config) { c.RequestTimeout = 150 * time.Millisecond })
 	ctx := testCtx(t)
 	_, err := c.ListGroups(ctx)
@@ -556,11 +557,11 @@ func TestRequestTimeout(t *testing.T) {
 
 // A 503 on a GET is retried; the same on a write is reported, never re-sent.
 func TestServerErrorsRetryReadsOnly(t *testing.T) {
-	srv := startSandbox(t, sandbox.Faults{Rules: []sandbox.FaultRule{
+	srv := sandboxtest.StartServer(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
 		{Kind: "503", Method: "GET", Path: "/api/v1/groups", Nth: 1},
 		{Kind: "503", Method: "POST", Path: "/api/v1/device-assurances", Nth: 1},
 		{Kind: "500", Method: "GET", Path: "/api/v1/zones", Nth: 1},
-	}})
+	}}))
 	c, rec := newClient(t, srv)
 	ctx := testCtx(t)
 	if _, err := c.ListGroups(ctx); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // capturedRequest is one request the client sent, as it went on the wire.
@@ -82,40 +83,21 @@ func (r *recorder) reset() {
 	r.mu.Unlock()
 }
 
-func newRecorder() *recorder {
-	return &recorder{next: http.DefaultTransport.(*http.Transport).Clone()}
-}
-
 func exactPath(p string) func(string) bool { return func(s string) bool { return s == p } }
-
-// startSandbox runs an in-memory sandbox org on a loopback port for the test.
-func startSandbox(t testing.TB, faults sandbox.Faults) *sandbox.Server {
-	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{Faults: faults})
-	if err != nil {
-		t.Fatalf("sandbox.New: %v", err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatalf("sandbox start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
 
 // newClient builds the real okta.Client (real SDK, real HTTP) for the sandbox, with a
 // recording transport.
 func newClient(t testing.TB, srv *sandbox.Server, mutate ...func(*okta.Config)) (*okta.Client, *recorder) {
 	t.Helper()
-	rec := newRecorder()
-	cfg := okta.Config{OrgURL: srv.URL(), Token: srv.Token(), RequestTimeout: 10 * time.Second, MaxBackoff: 5 * time.Second, Transport: rec}
+	rec := &recorder{}
+	opts := []sandboxtest.Option{
+		sandboxtest.Transport(func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec }),
+		sandboxtest.ClientConfig(func(c *okta.Config) { c.RequestTimeout, c.MaxBackoff = 10*time.Second, 5*time.Second }),
+	}
 	for _, m := range mutate {
-		m(&cfg)
+		opts = append(opts, sandboxtest.ClientConfig(m))
 	}
-	c, err := okta.New(cfg)
-	if err != nil {
-		t.Fatalf("okta.New: %v", err)
-	}
-	return c, rec
+	return sandboxtest.NewClient(t, srv, opts...), rec
 }
 
 func testCtx(t testing.TB) context.Context {

@@ -8,7 +8,7 @@ import (
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
-	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // The SDK's policy union cannot hold a DEVICE_SIGNAL_COLLECTION policy: it decodes without an
@@ -33,7 +33,7 @@ func TestSDKPolicyUnionLosesDeviceSignalCollectionPolicies(t *testing.T) {
 	}
 
 	// The same answer from the sandbox, decoded both ways.
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 	created, err := c.CreatePolicy(ctx, okta.Policy{Type: okta.TypeDeviceSignalCollection, Name: uniqueName(t, "DSC"), Description: "kept"}, true)
@@ -81,7 +81,7 @@ func TestSDKDeviceAssuranceModelsLackGracePeriod(t *testing.T) {
 			}
 		}
 	}
-	srv := startSandbox(t, sandbox.Faults{})
+	srv := sandboxtest.StartServer(t)
 	c, _ := newClient(t, srv)
 	ctx := testCtx(t)
 	d, err := c.CreateDeviceAssurance(ctx, daFor(okta.PlatformWindows, uniqueName(t, "DA")))

@@ -154,7 +154,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := a.c.Keys
 	if a.state == stateConfirmQuit {
 		switch msg.String() {
-		case "y", "Y":
+		case "y", "Y", "ctrl+c": // a second ctrl+c means it
 			return a.quit()
 		case "n", "N", "esc":
 			a.state = stateRunning
@@ -239,7 +239,7 @@ func (a *App) confirmQuitView() string {
 	msg := s.Warn.Render("A submit is in flight.") + "\n\n" +
 		"Quitting now stops it after the request being sent; the journal keeps what was\n" +
 		"done so the home screen can resume or roll back the run next time.\n\n" +
-		s.Title.Render("Quit anyway? ") + "y / n"
+		s.Title.Render("Quit anyway? ") + "y / n (ctrl+c again: yes)"
 	return s.Box.Render(msg)
 }
 

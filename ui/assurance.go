@@ -16,8 +16,8 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 )
 
-// apiTimeout bounds each read the DA screens make.
-const apiTimeout = 30 * time.Second
+// daAPITimeout bounds each read the DA screens make.
+const daAPITimeout = 30 * time.Second
 
 // assuranceMenuItem is one choice of the device assurance menu.
 type assuranceMenuItem struct {
@@ -73,14 +73,14 @@ func (m *AssuranceMenu) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case key.Matches(k, m.c.Keys.Down):
 		m.cursor = (m.cursor + 1) % len(assuranceMenuItems)
 	case key.Matches(k, m.c.Keys.Enter):
-		return m, pushCmd(assuranceMenuItems[m.cursor].open(m.c))
+		return m, daPush(assuranceMenuItems[m.cursor].open(m.c))
 	case key.Matches(k, m.c.Keys.Back):
 		return m, func() tea.Msg { return BackMsg{} }
 	default:
 		// Digits pick an item directly.
 		if s := k.String(); len(s) == 1 && s[0] >= '1' && int(s[0]-'0') <= len(assuranceMenuItems) {
 			m.cursor = int(s[0] - '1')
-			return m, pushCmd(assuranceMenuItems[m.cursor].open(m.c))
+			return m, daPush(assuranceMenuItems[m.cursor].open(m.c))
 		}
 	}
 	return m, nil
@@ -150,7 +150,7 @@ func newAssurancePicker(c *Common) *assurancePicker {
 func (p *assurancePicker) load() tea.Cmd {
 	api := p.c.API
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), daAPITimeout)
 		defer cancel()
 		list, err := api.ListDeviceAssurances(ctx)
 		return assuranceListMsg{p: p, policies: list, err: err}
@@ -164,7 +164,7 @@ func (p *assurancePicker) pages() []formPage {
 		group: func() *huh.Group {
 			opts := make([]huh.Option[string], 0, len(p.policies))
 			for _, d := range p.policies {
-				label := fmt.Sprintf("%-8s %s", labelOf(platformLabels, d.Platform), d.Name)
+				label := fmt.Sprintf("%-8s %s", daLabel(platformLabels, d.Platform), d.Name)
 				if d.LastUpdate != "" {
 					if t, err := time.Parse(time.RFC3339, d.LastUpdate); err == nil {
 						label += "  (updated " + t.In(daLocation).Format("2006-01-02") + ")"
@@ -187,7 +187,7 @@ func (p *assurancePicker) finish() tea.Cmd {
 	p.reading = true
 	api, id := p.c.API, p.chosen
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), daAPITimeout)
 		defer cancel()
 		d, err := api.GetDeviceAssurance(ctx, id)
 		return assuranceReadMsg{p: p, policy: d, err: err}
@@ -223,7 +223,7 @@ func (p *assurancePicker) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return p, p.pf.reopen()
 		}
 		draft := flows.DraftFromAssurance(*msg.policy, daLocation)
-		return p, tea.Batch(p.pf.reopen(), pushCmd(NewAssuranceEditor(p.c, draft)))
+		return p, tea.Batch(p.pf.reopen(), daPush(NewAssuranceEditor(p.c, draft)))
 	case tea.KeyMsg:
 		if key.Matches(msg, p.c.Keys.Refresh) && !p.pf.capturing() {
 			p.loaded = false

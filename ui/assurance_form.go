@@ -38,7 +38,7 @@ var (
 	windowsLabels    = map[string]string{flows.Windows11: "Windows 11", flows.Windows10: "Windows 10 (and older)"}
 )
 
-func labelOf(labels map[string]string, v string) string {
+func daLabel(labels map[string]string, v string) string {
 	if l, ok := labels[v]; ok {
 		return l
 	}
@@ -83,7 +83,7 @@ func (e *AssuranceEditor) loadNames() tea.Cmd {
 		own = e.draft.Original.ID
 	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), daAPITimeout)
 		defer cancel()
 		list, err := api.ListDeviceAssurances(ctx)
 		if err != nil {
@@ -236,11 +236,11 @@ func (e *AssuranceEditor) basicsPage() formPage {
 				Value(&d.Name).Validate(e.validateName)
 			if e.editing {
 				return huh.NewGroup(name, huh.NewNote().Title("Platform").
-					Description(labelOf(platformLabels, d.Platform)+" (a policy's platform can't change)"))
+					Description(daLabel(platformLabels, d.Platform)+" (a policy's platform can't change)"))
 			}
 			opts := make([]huh.Option[string], 0, len(okta.Platforms))
 			for _, p := range okta.Platforms {
-				opts = append(opts, huh.NewOption(labelOf(platformLabels, p), p))
+				opts = append(opts, huh.NewOption(daLabel(platformLabels, p), p))
 			}
 			platform := huh.NewSelect[string]().Title("Platform").
 				Description("Each platform has its own checks; the next pages offer only those.").
@@ -371,7 +371,7 @@ func (e *AssuranceEditor) osDetailPage() formPage {
 		return formPage{
 			key: "os-detail", title: "Minimum OS version", owns: []string{"osVersion.minimum"},
 			group: func() *huh.Group {
-				return huh.NewGroup(huh.NewInput().Title("Minimum " + labelOf(platformLabels, d.Platform) + " version").
+				return huh.NewGroup(huh.NewInput().Title("Minimum " + daLabel(platformLabels, d.Platform) + " version").
 					Description(fmt.Sprintf("Digits and dots, at most %d components.", e.checks().OSMaxComponents)).
 					Value(&d.OSMinimum).Validate(flows.ValidateOSVersion(d.Platform)))
 			},
@@ -393,7 +393,7 @@ func (e *AssuranceEditor) windowsMajorsPage() formPage {
 		group: func() *huh.Group {
 			opts := []huh.Option[string]{}
 			for _, m := range e.checks().WindowsMajors {
-				opts = append(opts, huh.NewOption(labelOf(windowsLabels, m), m))
+				opts = append(opts, huh.NewOption(daLabel(windowsLabels, m), m))
 			}
 			return huh.NewGroup(huh.NewMultiSelect[string]().Title("Set a requirement for").
 				Description("A major version without a requirement passes. Space toggles.").
@@ -428,13 +428,13 @@ func (e *AssuranceEditor) windowsKindPage(i int) formPage {
 	major := d.Windows[i].Major
 	field := fmt.Sprintf("osVersionConstraints[%d]", i)
 	return formPage{
-		key: "win-" + major, title: labelOf(windowsLabels, major) + " requirement", owns: []string{field + ".majorVersionConstraint", field},
+		key: "win-" + major, title: daLabel(windowsLabels, major) + " requirement", owns: []string{field + ".majorVersionConstraint", field},
 		group: func() *huh.Group {
 			opts := []huh.Option[string]{huh.NewOption("Static: at least a version I type", osKindStatic)}
 			for _, t := range e.checks().WindowsDynamicTypes {
 				opts = append(opts, huh.NewOption(dynamicLabel(t), t))
 			}
-			return huh.NewGroup(huh.NewSelect[string]().Title(labelOf(windowsLabels, major)).
+			return huh.NewGroup(huh.NewSelect[string]().Title(daLabel(windowsLabels, major)).
 				Description("A device on this major version below the requirement fails.").
 				Options(opts...).Value(e.kind(major)))
 		},
@@ -455,12 +455,12 @@ func (e *AssuranceEditor) windowsDetailPage(i int) formPage {
 	w := &d.Windows[i]
 	field := fmt.Sprintf("osVersionConstraints[%d]", i)
 	return formPage{
-		key: "win-" + w.Major + "-detail", title: labelOf(windowsLabels, w.Major) + " details",
+		key: "win-" + w.Major + "-detail", title: daLabel(windowsLabels, w.Major) + " details",
 		owns: []string{field + ".minimum", field + ".dynamicVersionRequirement"},
 		group: func() *huh.Group {
 			w := &d.Windows[i]
 			if *e.kind(w.Major) == osKindStatic {
-				return huh.NewGroup(huh.NewInput().Title("Minimum " + labelOf(windowsLabels, w.Major) + " version").
+				return huh.NewGroup(huh.NewInput().Title("Minimum " + daLabel(windowsLabels, w.Major) + " version").
 					Description("Four components at most, like 10.0.22631.3447.").
 					Value(&w.Minimum).Validate(flows.ValidateOSVersion(okta.PlatformWindows)))
 			}
@@ -470,10 +470,10 @@ func (e *AssuranceEditor) windowsDetailPage(i int) formPage {
 	}
 }
 
-func optionsOf(values []string, labels map[string]string) []huh.Option[string] {
+func daOptions(values []string, labels map[string]string) []huh.Option[string] {
 	opts := make([]huh.Option[string], 0, len(values))
 	for _, v := range values {
-		opts = append(opts, huh.NewOption(labelOf(labels, v), v))
+		opts = append(opts, huh.NewOption(daLabel(labels, v), v))
 	}
 	return opts
 }
@@ -488,12 +488,12 @@ func (e *AssuranceEditor) checksPage() formPage {
 			if len(c.DiskEncryption) > 0 {
 				fields = append(fields, huh.NewMultiSelect[string]().Title("Disk encryption").
 					Description("None chosen: encryption is not checked. Space toggles.").
-					Options(optionsOf(c.DiskEncryption, diskEncryptionLabels)...).Value(&d.DiskEncryption).Filterable(false))
+					Options(daOptions(c.DiskEncryption, diskEncryptionLabels)...).Value(&d.DiskEncryption).Filterable(false))
 			}
 			if len(c.ScreenLock) > 0 {
 				fields = append(fields, huh.NewMultiSelect[string]().Title("Screen lock types allowed").
 					Description("None chosen: screen lock is not checked. Space toggles.").
-					Options(optionsOf(c.ScreenLock, screenLockLabels)...).Value(&d.ScreenLock).Filterable(false))
+					Options(daOptions(c.ScreenLock, screenLockLabels)...).Value(&d.ScreenLock).Filterable(false))
 			}
 			return huh.NewGroup(fields...)
 		},
@@ -705,7 +705,7 @@ func (e *AssuranceEditor) finish() tea.Cmd {
 		e.pf.errMsg = "Cannot build the request: " + err.Error()
 		return e.pf.reopen()
 	}
-	if e.editing && unchanged(plan) {
+	if e.editing && daNoChange(plan) {
 		e.pf.errMsg = "Nothing changed: the policy already has these settings. Change an answer or press esc."
 		return e.pf.reopen()
 	}
@@ -713,15 +713,15 @@ func (e *AssuranceEditor) finish() tea.Cmd {
 	// The review diffs a display copy; the plan sent keeps the policy as read.
 	review := NewReview(c, forReview(plan), ReviewOptions{
 		ShowDiff:    e.editing,
-		OnConfirm:   func(flows.Plan) tea.Cmd { return pushCmd(e.submitScreen(plan)) },
+		OnConfirm:   func(flows.Plan) tea.Cmd { return daPush(e.submitScreen(plan)) },
 		Explanation: assuranceExplanation,
 	})
-	return pushCmd(review)
+	return daPush(review)
 }
 
-// unchanged reports whether a replace plan would send the object as it is (read-only members
+// daNoChange reports whether a replace plan would send the object as it is (read-only members
 // and equal durations such as P30D and PT720H are no change).
-func unchanged(plan flows.Plan) bool {
+func daNoChange(plan flows.Plan) bool {
 	if len(plan.Steps) != 1 || plan.Steps[0].Before == nil {
 		return false
 	}
@@ -754,12 +754,12 @@ func (e *AssuranceEditor) submitScreen(plan flows.Plan) Screen {
 			f.WaitFor = EventAssuranceUpdate
 			f.Done = fmt.Sprintf("Updated device assurance policy %q (%s).", name, id)
 		}
-		return pushCmd(NewSyslogView(c, f))
+		return daPush(NewSyslogView(c, f))
 	}).WithNextSteps("add the policy to an app sign-in rule (Device assurance › add to a rule).").
 		OnFix(func(int) tea.Cmd { return func() tea.Msg { return PopToMsg{Target: e} } })
 }
 
-func pushCmd(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
+func daPush(s Screen) tea.Cmd { return func() tea.Msg { return PushMsg{Screen: s} } }
 
 const assuranceExplanation = "A device assurance policy lists checks a device must pass (OS version, " +
 	"encryption, screen lock, integrity). It does nothing alone: an app sign-in policy rule " +

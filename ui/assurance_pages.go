@@ -94,7 +94,7 @@ func (p *pagedForm) open(key string) tea.Cmd {
 		WithShowHelp(false).
 		WithKeyMap(km).
 		WithWidth(max(p.width, 20)).
-		WithTheme(formTheme())
+		WithTheme(daFormTheme())
 	p.fit()
 	return p.form.Init()
 }
@@ -347,8 +347,8 @@ func (p *pagedForm) keys() []key.Binding {
 	return append([]key.Binding(nil), b[:min(len(b), 3)]...)
 }
 
-// formTheme is huh's base theme with the wizard's accents; under NO_COLOR it renders plain.
-func formTheme() *huh.Theme {
+// daFormTheme is huh's base theme with the wizard's accents; under NO_COLOR it renders plain.
+func daFormTheme() *huh.Theme {
 	t := huh.ThemeBase()
 	t.Focused.Title = t.Focused.Title.Bold(true).Foreground(lipgloss.Color("12"))
 	t.Focused.ErrorMessage = t.Focused.ErrorMessage.Foreground(lipgloss.Color("9"))
@@ -357,6 +357,11 @@ func formTheme() *huh.Theme {
 	t.Focused.SelectedOption = t.Focused.SelectedOption.Foreground(lipgloss.Color("13"))
 	t.Focused.MultiSelectSelector = t.Focused.MultiSelectSelector.Foreground(lipgloss.Color("13"))
 	t.Focused.Description = t.Focused.Description.Foreground(lipgloss.Color("8"))
+	// Without colour (NO_COLOR) the chosen button would look like the other: bracket it.
+	t.Focused.FocusedButton = t.Focused.FocusedButton.Transform(func(s string) string { return "[" + s + "]" })
+	t.Focused.BlurredButton = t.Focused.BlurredButton.Transform(func(s string) string { return " " + s + " " })
+	t.Blurred.FocusedButton = t.Blurred.FocusedButton.Transform(func(s string) string { return "[" + s + "]" })
+	t.Blurred.BlurredButton = t.Blurred.BlurredButton.Transform(func(s string) string { return " " + s + " " })
 	return t
 }
 
@@ -395,7 +400,7 @@ func forReview(plan flows.Plan) flows.Plan {
 			if ga, ok := body["gracePeriod"].(map[string]any); ok && gb["type"] == ga["type"] {
 				eb, _ := gb["expiry"].(string)
 				ea, _ := ga["expiry"].(string)
-				if eb != ea && (flows.SameDuration(eb, ea) || sameInstant(eb, ea)) {
+				if eb != ea && (flows.SameDuration(eb, ea) || daSameInstant(eb, ea)) {
 					gb["expiry"] = ea
 				}
 			}
@@ -415,7 +420,7 @@ func forReview(plan flows.Plan) flows.Plan {
 	return out
 }
 
-func sameInstant(a, b string) bool {
+func daSameInstant(a, b string) bool {
 	ta, errA := time.Parse(time.RFC3339, a)
 	tb, errB := time.Parse(time.RFC3339, b)
 	return errA == nil && errB == nil && ta.Equal(tb)

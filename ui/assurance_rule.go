@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ func (f *AssuranceRuleFlow) Draft() flows.AssuranceRuleDraft { return f.draft }
 func (f *AssuranceRuleFlow) loadOrg() tea.Cmd {
 	api := f.c.API
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), daAPITimeout)
 		defer cancel()
 		ps, err := api.ListPolicies(ctx, okta.TypeAccessPolicy)
 		if err != nil {
@@ -80,7 +81,7 @@ func (f *AssuranceRuleFlow) loadOrg() tea.Cmd {
 func (f *AssuranceRuleFlow) loadRules(policyID string) tea.Cmd {
 	api := f.c.API
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), apiTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), daAPITimeout)
 		defer cancel()
 		rules, err := api.ListRules(ctx, policyID)
 		if err != nil {
@@ -90,7 +91,7 @@ func (f *AssuranceRuleFlow) loadRules(policyID string) tea.Cmd {
 	}
 }
 
-func rulePriority(r okta.Rule) int {
+func daRulePriority(r okta.Rule) int {
 	if r.Priority == nil {
 		return 1 << 30
 	}
@@ -150,15 +151,18 @@ func (f *AssuranceRuleFlow) policyPage() formPage {
 func (f *AssuranceRuleFlow) rulePage() formPage {
 	return formPage{
 		key: "rule", title: "New or existing rule", owns: []string{"existing"},
+		explain: "Rules are evaluated in priority order; the first that matches decides. Updating an " +
+			"existing rule sends the whole rule as read, changed only where you change it. The " +
+			"catch-all rule can't take device conditions.",
 		ready: func() bool { return f.rulesOf == f.draft.PolicyID },
 		group: func() *huh.Group {
 			opts := []huh.Option[string]{huh.NewOption("Add a new rule", newRuleChoice)}
 			for _, r := range f.editableRules() {
-				label := fmt.Sprintf("%d. %s", rulePriority(r), r.Name)
+				label := fmt.Sprintf("%d. %s", daRulePriority(r), r.Name)
 				if r.Status != "" && r.Status != okta.StatusActive {
 					label += " (" + r.Status + ")"
 				}
-				if dc := deviceCondition(r); dc != nil && dc.Assurance != nil && len(dc.Assurance.Include) > 0 {
+				if dc := daDeviceCondition(r); dc != nil && dc.Assurance != nil && len(dc.Assurance.Include) > 0 {
 					label += fmt.Sprintf(" · %d assurance", len(dc.Assurance.Include))
 				}
 				opts = append(opts, huh.NewOption(label, r.ID))
@@ -187,7 +191,7 @@ func (f *AssuranceRuleFlow) rulePage() formPage {
 					f.draft = flows.DraftFromRule(f.draft.PolicyID, f.draft.PolicyName, r)
 					// Keep what the rule has and add what the user already picked.
 					for _, id := range chosen {
-						if !contains(f.draft.AssuranceIDs, id) {
+						if !slices.Contains(f.draft.AssuranceIDs, id) {
 							f.draft.AssuranceIDs = append(f.draft.AssuranceIDs, id)
 						}
 					}
@@ -199,16 +203,7 @@ func (f *AssuranceRuleFlow) rulePage() formPage {
 	}
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func deviceCondition(r okta.Rule) *okta.DeviceCondition {
+func daDeviceCondition(r okta.Rule) *okta.DeviceCondition {
 	if r.Conditions == nil {
 		return nil
 	}
@@ -218,6 +213,8 @@ func deviceCondition(r okta.Rule) *okta.DeviceCondition {
 func (f *AssuranceRuleFlow) assurancePage() formPage {
 	return formPage{
 		key: "assurance", title: "Device assurance policies", owns: []string{"assuranceIds"},
+		explain: "The rule requires devices to pass the policies chosen here (conditions.device.assurance.include). " +
+			"Several are ORed: a device passes if it meets ANY one of them.",
 		ready: func() bool { return f.loaded },
 		group: func() *huh.Group {
 			if len(f.assurances) == 0 {
@@ -226,8 +223,8 @@ func (f *AssuranceRuleFlow) assurancePage() formPage {
 			}
 			opts := make([]huh.Option[string], 0, len(f.assurances))
 			for _, d := range f.assurances {
-				opts = append(opts, huh.NewOption(fmt.Sprintf("%-8s %s", labelOf(platformLabels, d.Platform), d.Name), d.ID).
-					Selected(contains(f.draft.AssuranceIDs, d.ID)))
+				opts = append(opts, huh.NewOption(fmt.Sprintf("%-8s %s", daLabel(platformLabels, d.Platform), d.Name), d.ID).
+					Selected(slices.Contains(f.draft.AssuranceIDs, d.ID)))
 			}
 			return huh.NewGroup(huh.NewMultiSelect[string]().Title("Require devices to pass").
 				Description("Several are ORed: a device passes if it meets ANY one of them. Space toggles.").
@@ -275,6 +272,8 @@ func (f *AssuranceRuleFlow) priorityOptions() []huh.Option[int] {
 func (f *AssuranceRuleFlow) settingsPage() formPage {
 	return formPage{
 		key: "settings", title: "Rule settings", owns: []string{"name", "access", "priority", "managed"},
+		explain: "Device assurance needs registered devices (Okta Verify), so the rule always sets " +
+			"registered: true; managed (enrolled in device management) is optional.",
 		group: func() *huh.Group {
 			d := &f.draft
 			if n := len(f.priorityOptions()); d.Priority < 1 || d.Priority > n {
@@ -306,10 +305,10 @@ func (f *AssuranceRuleFlow) finish() tea.Cmd {
 	}
 	review := NewReview(f.c, forReview(plan), ReviewOptions{
 		ShowDiff:    f.draft.Existing != nil,
-		OnConfirm:   func(flows.Plan) tea.Cmd { return pushCmd(f.submitScreen(plan)) },
+		OnConfirm:   func(flows.Plan) tea.Cmd { return daPush(f.submitScreen(plan)) },
 		Explanation: ruleExplanation,
 	})
-	return pushCmd(review)
+	return daPush(review)
 }
 
 func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
@@ -329,7 +328,7 @@ func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
 			filter.Done = fmt.Sprintf("Updated rule %q (%s) of %q.", name, id, f.draft.PolicyName)
 		}
 		filter.TargetID = id
-		return pushCmd(NewSyslogView(c, filter))
+		return daPush(NewSyslogView(c, filter))
 	}).WithNextSteps("sign in to an app of the policy from a registered device to see the requirement at work.").
 		OnFix(func(int) tea.Cmd { return func() tea.Msg { return PopToMsg{Target: f} } })
 }
@@ -356,7 +355,7 @@ func (f *AssuranceRuleFlow) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		f.loadErr = nil
 		if msg.rulesRead {
 			f.rules = msg.rules
-			sort.SliceStable(f.rules, func(i, j int) bool { return rulePriority(f.rules[i]) < rulePriority(f.rules[j]) })
+			sort.SliceStable(f.rules, func(i, j int) bool { return daRulePriority(f.rules[i]) < daRulePriority(f.rules[j]) })
 			f.rulesOf = msg.policyID
 			f.rulesLoading = ""
 			f.pf.errMsg = ""
@@ -411,6 +410,6 @@ func (f *AssuranceRuleFlow) ShortHelp() []key.Binding {
 
 func (f *AssuranceRuleFlow) Title() string { return "Device assurance in a rule" }
 
-func (f *AssuranceRuleFlow) Explanation() string { return ruleExplanation }
+func (f *AssuranceRuleFlow) Explanation() string { return f.pf.explanation(ruleExplanation) }
 
 func (f *AssuranceRuleFlow) CapturingInput() bool { return f.pf.capturing() }

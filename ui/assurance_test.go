@@ -810,28 +810,61 @@ func TestAssuranceSubmitErrorBackToForm(t *testing.T) {
 
 // TestAssuranceAccessibleCreate runs the create flow as plain prompts (accessible mode) against
 // the sandbox: same pages, same validation, the request, the System Log check.
-func TestAssuranceAccessibleCreate(t *testing.T) {
-	env := newDAEnv(t)
-	c := env.common(t, 80, 24)
-	flowIndex, n := 0, 0
+func accessibleFlowNumber(title string) string {
+	n := 0
 	for _, e := range registeredFlows() {
 		if e.Accessible != nil {
 			n++
-			if e.Title == "Device assurance" {
-				flowIndex = n
+			if e.Title == title {
+				return strconv.Itoa(n)
 			}
 		}
 	}
+	return "0"
+}
+
+// TestAssuranceAccessibleRule adds a device assurance policy to a new app sign-in rule as plain
+// prompts, with a refused empty choice on the way.
+func TestAssuranceAccessibleRule(t *testing.T) {
+	env := newDAEnv(t)
+	c := env.common(t, 80, 24)
 	answers := []string{
-		strconv.Itoa(flowIndex), // device assurance among the accessible flows
-		"1",                     // create
-		"iOS static",            // name
-		"3",                     // iOS
-		"2",                     // static minimum
-		"16.4.1.2",              // refused: iOS has three components
-		"16.4",                  //
-		"0",                     // no screen lock check
-		"y", "n",                // block jailbreak, no posture IdP
+		accessibleFlowNumber("Device assurance"),
+		"3",      // add to a rule
+		"1",      // first app sign-in policy
+		"1",      // new rule
+		"0",      // nothing chosen: refused
+		"2", "0", // the second device assurance policy
+		"Acc rule", // name
+		"1",        // allow
+		"n",        // not managed
+		"1",        // first
+		"y",        // send
+	}
+	var out strings.Builder
+	if err := RunAccessible(context.Background(), c, strings.NewReader(strings.Join(answers, "\n")+"\n"), &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"choose at least one", "ORed", "POST /api/v1/policies/", `"registered": true`, "Confirmed: policy.rule.add"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("accessible output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestAssuranceAccessibleCreate(t *testing.T) {
+	env := newDAEnv(t)
+	c := env.common(t, 80, 24)
+	answers := []string{
+		accessibleFlowNumber("Device assurance"),
+		"1",          // create
+		"iOS static", // name
+		"3",          // iOS
+		"2",          // static minimum
+		"16.4.1.2",   // refused: iOS has three components
+		"16.4",       //
+		"0",          // no screen lock check
+		"y", "n",     // block jailbreak, no posture IdP
 		"2",  // grace after N days
 		"30", //
 		"1",  // remediation shown

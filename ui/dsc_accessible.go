@@ -37,6 +37,11 @@ func RunAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) 
 		org = "SANDBOX (a local stand-in for Okta)"
 	}
 	fmt.Fprintf(out, "okta-device-wizard, accessible mode.\nOrg: %s\n\n", org)
+	if runs, _ := findUnfinishedRuns(c); len(runs) > 0 {
+		fmt.Fprintf(out, "%d unfinished run(s), newest: %s (%s).\n"+
+			"okta-device-wizard apply --resume continues it; apply --rollback undoes it.\n\n",
+			len(runs), runs[0].title, runs[0].desc)
+	}
 	var entries []FlowEntry
 	for _, e := range registeredFlows() {
 		if e.Accessible != nil {

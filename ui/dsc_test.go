@@ -168,6 +168,7 @@ func TestDSCFullWalkDriver(t *testing.T) {
 	d.key(tea.KeyEnter) // send
 	d.requireView("Done: 6 requests sent.")
 	checkScreenSize(t, d.view(), 80, 24)
+	golden.RequireEqual(t, []byte(maskIDs(d.view()))) // the summary
 	dscCheckOrg(t, api, "Registered devices", "Workforce signals", okta.StatusActive)
 	runs, err := flows.OpenJournals(c.JournalDir)
 	if err != nil || len(runs) != 0 {
@@ -253,7 +254,7 @@ func TestDSCErrorBesideStageThenFixed(t *testing.T) {
 	d := newDriver(t, New(c), 80, 24)
 	dscWalk{appPolicy: "Faulty app", dscName: "Faulty signals"}.run(d)
 	d.key(tea.KeyEnter)
-	d.requireView("✗ 3 POST   Map app sign-in policy", "E0000001 Api validation failed", "• injected fault", "↑ from stage 3", "f: fix stage 3 and continue")
+	d.requireView("✗ POST   Map app sign-in policy", "stage 3 · E0000001 Api validation failed", "• injected fault", "f: fix stage 3 and continue")
 	checkScreenSize(t, d.view(), 80, 24)
 	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 1 {
 		t.Fatalf("the failed run keeps its journal; found %d", len(runs))

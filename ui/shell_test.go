@@ -2,12 +2,16 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
@@ -16,12 +20,18 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 )
 
-// TestShellFullWalkTeatest runs the real program (teatest, 80x24) through the five stages
-// against the sandbox and checks the org through the API afterwards.
+// TestShellFullWalkTeatest runs the real program (teatest, 80x24 and 120x40) through the five
+// stages against the sandbox and checks the org through the API afterwards.
 func TestShellFullWalkTeatest(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) { shellFullWalk(t, size.w, size.h) })
+	}
+}
+
+func shellFullWalk(t *testing.T, w, h int) {
 	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(80, 24))
+	c := shellCommon(t, api, w, h)
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(w, h))
 	waitScreen(t, tm, "Device signal collection", "SANDBOX")
 	press(tm, kEnter())
 	waitScreen(t, tm, "Stage 1 of 5", "+ Create a new app sign-in policy")
@@ -237,5 +247,149 @@ func TestShellStepper(t *testing.T) {
 	narrow := stepperView(DefaultStyles(), 3, names, 40)
 	if strings.Contains(narrow[1], "Mapping") || !strings.Contains(narrow[1], "[3]") {
 		t.Errorf("narrow stepper row %q", narrow[1])
+	}
+}
+
+// BenchmarkDSCSubmitWithLatency: time from confirming the review to the summary, the sandbox
+// adding 50 ms to every request (independent requests may run together).
+func BenchmarkDSCSubmitWithLatency(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv, err := sandbox.New(sandbox.Options{Faults: sandbox.Faults{Latency: 50 * time.Millisecond}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.Start("127.0.0.1:0"); err != nil {
+			b.Fatal(err)
+		}
+		api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := &Common{Width: 80, Height: 24, API: api, OrgLabel: "SANDBOX", Sandbox: true,
+			JournalDir: b.TempDir(), Styles: DefaultStyles(), Keys: DefaultKeyMap(), Log: DiscardLog()}
+		draft := flows.DSCDraft{
+			AppPolicy: flows.PolicyChoice{Name: "Bench app"},
+			AppRule:   flows.AppRuleDraft{Name: "Registered", Access: flows.AccessAllow},
+			Name:      "Bench signals", RuleName: "Collect", OktaVerify: true,
+			UserIdentification: flows.UserIdentificationAllow, ExtraMappings: nil, Activate: true,
+		}
+		plan, err := draft.Plan()
+		if err != nil {
+			b.Fatal(err)
+		}
+		done := make(chan struct{})
+		s := NewSubmit(c, plan, func(map[string]string) tea.Cmd { close(done); return nil })
+		b.StartTimer()
+		cmd := s.Init()
+		pump(s, cmd, done)
+		b.StopTimer()
+		if !strings.Contains(s.View(), "Done:") {
+			b.Fatalf("no summary:\n%s", s.View())
+		}
+		srv.Close()
+	}
+}
+
+// pump feeds a screen the messages of its commands until done is closed (benchmarks).
+func pump(s Screen, cmd tea.Cmd, done chan struct{}) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		// The spinner only animates; in a program it runs beside the requests.
+		if fn := runtime.FuncForPC(reflect.ValueOf(c).Pointer()); fn != nil && strings.Contains(fn.Name(), "/spinner.") {
+			continue
+		}
+		msg := c()
+		switch m := msg.(type) {
+		case tea.BatchMsg:
+			queue = append(queue, m...)
+			continue
+		case spinner.TickMsg, BusyMsg, nil:
+			continue
+		}
+		_, next := s.Update(msg)
+		queue = append(queue, next)
+	}
+}
+
+func shellTestPlan(t *testing.T, name string) flows.Plan {
+	t.Helper()
+	d := flows.DSCDraft{
+		AppPolicy: flows.PolicyChoice{Name: name + " app"},
+		AppRule:   flows.AppRuleDraft{Name: "Registered", Access: flows.AccessAllow},
+		Name:      name, RuleName: "Collect device signals",
+		OktaVerify: true, UserIdentification: flows.UserIdentificationAllow, Activate: true,
+	}
+	plan, err := d.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// TestShellResumeRefusesAnotherOrg: a run started against another org is listed but cannot
+// be resumed or rolled back here; the screen says which org it belongs to.
+func TestShellResumeRefusesAnotherOrg(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	if _, err := flows.NewJournal(c.JournalDir, shellTestPlan(t, "Elsewhere"), "https://other.okta.com"); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, New(c), 80, 24)
+	d.requireView("Resume or roll back: Device signal collection “Elsewhere”")
+	d.key(tea.KeyEnter)
+	d.requireView("This run was against https://other.okta.com", "Connect to that org")
+	checkScreenSize(t, d.view(), 80, 24)
+	d.typeText("r")
+	d.requireView("Unfinished run")
+	ps, _ := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
+	for _, p := range ps {
+		if p.Name == "Elsewhere" {
+			t.Fatal("a run of another org was resumed here")
+		}
+	}
+}
+
+// TestAccessibleMentionsUnfinishedRuns: accessible mode names the commands that resume or
+// roll back an unfinished run.
+func TestAccessibleMentionsUnfinishedRuns(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	if _, err := flows.NewJournal(c.JournalDir, shellTestPlan(t, "Left over"), api.OrgURL()); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	_ = RunAccessible(context.Background(), c, strings.NewReader(""), &out)
+	if !strings.Contains(out.String(), "1 unfinished run(s), newest: Device signal collection “Left over”") ||
+		!strings.Contains(out.String(), "apply --resume") {
+		t.Errorf("no mention of the unfinished run:\n%s", out.String())
+	}
+}
+
+// TestShellSecondCtrlCQuits: while busy, ctrl+c asks; a second ctrl+c quits; "n" stays.
+func TestShellSecondCtrlCQuits(t *testing.T) {
+	c := shellCommon(t, nil, 80, 24)
+	d := newDriver(t, newApp(c, NewHome(c)), 80, 24)
+	d.send(BusyMsg{Busy: true})
+	d.key(tea.KeyCtrlC)
+	d.requireView("A submit is in flight", "Quit anyway?")
+	d.typeText("n")
+	if d.quit || strings.Contains(d.view(), "Quit anyway?") {
+		t.Fatal("n did not go back")
+	}
+	d.key(tea.KeyCtrlC)
+	d.key(tea.KeyCtrlC)
+	if !d.quit {
+		t.Fatal("a second ctrl+c did not quit")
 	}
 }

@@ -246,7 +246,7 @@ func (s *Submit) start() tea.Cmd {
 			created, err = j.Run(ctx, api, func(ev runEvent) { events <- ev })
 		}
 		if log != nil {
-			log.Info("run finished", "flow", s.plan.Flow, "mode", mode, "created", len(created), "err", errString(err))
+			log.Info("run finished", "flow", s.plan.Flow, "mode", mode, "created", len(created), "err", flows.RedactSecrets(errString(err)))
 		}
 		done <- submitDoneMsg{s: s, created: created, err: err}
 		close(events)
@@ -302,6 +302,7 @@ func (s *Submit) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.s != s {
 			return s, nil
 		}
+		s.logEvent(msg.ev)
 		s.apply(msg.ev)
 		s.refresh()
 		return s, s.waitNext
@@ -312,6 +313,10 @@ func (s *Submit) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.running = false
 		s.finished = true
 		s.err = msg.err
+		if s.cancel != nil {
+			s.cancel()
+			s.cancel = nil
+		}
 		s.created = msg.created
 		var se *flows.StepError
 		if errors.As(msg.err, &se) {
@@ -369,6 +374,25 @@ func (s *Submit) handleKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
 	return cmd
+}
+
+// logEvent records a step's progress in the log file (ids and Okta error codes, no bodies).
+func (s *Submit) logEvent(ev runEvent) {
+	if s.c.Log == nil || ev.Index < 0 || ev.Index >= len(s.plan.Steps) {
+		return
+	}
+	st := s.plan.Steps[ev.Index]
+	attrs := []any{"flow", s.plan.Flow, "step", st.ID, "stage", st.Stage, "method", st.Method(), "state", int(ev.State), "id", ev.ID}
+	if ev.Err != nil {
+		var oe *okta.Error
+		if errors.As(ev.Err, &oe) {
+			attrs = append(attrs, "code", oe.ErrorCode, "errorId", oe.ErrorID)
+		}
+		attrs = append(attrs, "err", flows.RedactSecrets(ev.Err.Error()))
+		s.c.Log.Warn("request failed", attrs...)
+		return
+	}
+	s.c.Log.Info("request", attrs...)
 }
 
 func (s *Submit) apply(ev runEvent) {
@@ -429,24 +453,25 @@ func (s *Submit) stepsView() string {
 		case stepUndone:
 			mark = st.Warn.Render("↺")
 		}
-		stage := "  "
-		if step.Stage > 0 {
-			stage = st.Subtle.Render(fmt.Sprintf("%d ", step.Stage))
-		}
-		line := fmt.Sprintf("%s %s%s %s", mark, stage, st.Method.Render(fmt.Sprintf("%-6s", step.Method())), step.Title)
+		line := fmt.Sprintf("%s %s %s", mark, st.Method.Render(fmt.Sprintf("%-6s", step.Method())), step.Title)
 		line = clipLine(line, s.width)
 		b.WriteString(line + "\n")
+		// The second line names the stage, so an error sits beside the stage that caused it.
+		stage := ""
+		if step.Stage > 0 {
+			stage = fmt.Sprintf("stage %d · ", step.Stage)
+		}
 		switch {
 		case s.states[i] == stepDone && s.ids[i] != "":
-			b.WriteString("    " + st.Subtle.Render("id "+s.ids[i]) + "\n")
+			b.WriteString("    " + st.Subtle.Render(stage+"id "+s.ids[i]) + "\n")
 		case s.states[i] == stepSkipped:
-			text := "already done by the earlier run"
+			text := stage + "already done by the earlier run"
 			if s.ids[i] != "" {
 				text += ": id " + s.ids[i]
 			}
-			b.WriteString("    " + st.Subtle.Render(text) + "\n")
+			b.WriteString("    " + st.Subtle.Render(clipLine(text, s.width-4)) + "\n")
 		case s.states[i] == stepUndone:
-			b.WriteString("    " + st.Subtle.Render("rolled back") + "\n")
+			b.WriteString("    " + st.Subtle.Render(stage+"rolled back") + "\n")
 		case s.states[i] == stepFailed && s.errs[i] != nil:
 			b.WriteString(indent(s.errorView(step, s.errs[i]), "    "))
 		}
@@ -465,20 +490,25 @@ func (s *Submit) errorView(step flows.Step, err error) string {
 		if head == "" {
 			head = fmt.Sprintf("HTTP %d", oe.Status)
 		}
-		lines = append(lines, st.Error.Render(head+" "+oe.ErrorSummary))
+		lines = append(lines, st.Error.Render(stagePrefix(step)+head+" "+oe.ErrorSummary))
 		for _, c := range oe.ErrorCauses {
 			lines = append(lines, lipgloss.NewStyle().Width(w).Render("• "+c.ErrorSummary))
 		}
 	} else {
-		lines = append(lines, st.Error.Render(lipgloss.NewStyle().Width(w).Render(err.Error())))
+		lines = append(lines, st.Error.Render(lipgloss.NewStyle().Width(w).Render(stagePrefix(step)+flows.RedactSecrets(err.Error()))))
 	}
 	if errors.Is(err, okta.ErrOutcomeUnknown) {
 		lines = append(lines, st.Warn.Render("Okta may or may not have applied it: check the org before retrying."))
 	}
-	if step.Stage > 0 {
-		lines = append(lines, st.Warn.Render(fmt.Sprintf("↑ from stage %d", step.Stage)))
-	}
+
 	return strings.Join(lines, "\n")
+}
+
+func stagePrefix(step flows.Step) string {
+	if step.Stage > 0 {
+		return fmt.Sprintf("stage %d · ", step.Stage)
+	}
+	return ""
 }
 
 // statusView is the line(s) under the steps: progress, the error's next move, or the summary.

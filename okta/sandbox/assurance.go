@@ -61,29 +61,41 @@ func renderAssurance(d obj, base string) obj {
 }
 
 func (s *Server) listAssurances(c *call) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		out := make([]obj, 0, len(st.DeviceAssurances))
 		for _, d := range st.DeviceAssurances {
 			out = append(out, renderAssurance(d, c.base))
 		}
-		resp = jsonResp(http.StatusOK, out)
+		return jsonResp(http.StatusOK, out)
 	})
-	return resp, err
 }
 
 func (s *Server) getAssurance(c *call, id string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		d := st.deviceAssurance(id)
 		if d == nil {
 			// The entity names differ per method on a real org; these are the recorded ones.
-			resp = notFoundErr(id, "DeviceAssuranceRuleManagerImpl")
-			return
+			return notFoundErr(id, "DeviceAssuranceRuleManagerImpl")
 		}
-		resp = jsonResp(http.StatusOK, renderAssurance(d, c.base))
+		return jsonResp(http.StatusOK, renderAssurance(d, c.base))
 	})
-	return resp, err
+}
+
+// assuranceIndex finds a device assurance policy to change; miss is the 404 to answer.
+func (st *state) assuranceIndex(id string) (i int, miss *response) {
+	i = slices.IndexFunc(st.DeviceAssurances, func(d obj) bool { return str(d["id"]) == id })
+	if i < 0 {
+		e := notFoundErr(id, "DeviceAssuranceEntity")
+		return -1, &e
+	}
+	return i, nil
+}
+
+// setAssuranceResource sets the members that name a device assurance policy as a resource.
+func setAssuranceResource(d obj, id string) {
+	d["resourceType"] = assuranceResourceType
+	d["resourceDisplayName"] = obj{"value": str(d["name"]), "sensitive": false}
+	d["resourceId"] = id
 }
 
 var readOnlyAssuranceKeys = []string{"id", "createdDate", "createdBy", "lastUpdate", "lastUpdatedBy",
@@ -94,30 +106,21 @@ func (s *Server) createAssurance(c *call) (response, error) {
 	if bad != nil {
 		return *bad, nil
 	}
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		if e := validateAssurance(st, body, nil); e != nil {
-			resp = *e
-			return false
+			return *e, false
 		}
-		d := copyObj(body)
-		for _, k := range readOnlyAssuranceKeys {
-			delete(d, k)
-		}
+		d := fromBody(body, readOnlyAssuranceKeys)
 		id := newID("dae")
 		ts := oktaTime(c.now)
 		d["id"] = id
 		d["createdDate"], d["lastUpdate"] = ts, ts
 		d["createdBy"], d["lastUpdatedBy"] = st.Admin.ID, st.Admin.ID
-		d["resourceType"] = assuranceResourceType
-		d["resourceDisplayName"] = obj{"value": str(d["name"]), "sensitive": false}
-		d["resourceId"] = id
+		setAssuranceResource(d, id)
 		st.DeviceAssurances = append(st.DeviceAssurances, d)
 		s.event(st, c, EventAssuranceAdd, "Add device assurance policy", assuranceTarget(d))
-		resp = jsonResp(http.StatusOK, renderAssurance(d, c.base))
-		return true
+		return jsonResp(http.StatusOK, renderAssurance(d, c.base)), true
 	})
-	return resp, err
 }
 
 func (s *Server) replaceAssurance(c *call, id string) (response, error) {
@@ -125,28 +128,20 @@ func (s *Server) replaceAssurance(c *call, id string) (response, error) {
 	if bad != nil {
 		return *bad, nil
 	}
-	var resp response
-	err := s.transact(func(st *state) bool {
-		i := slices.IndexFunc(st.DeviceAssurances, func(d obj) bool { return str(d["id"]) == id })
-		if i < 0 {
-			resp = notFoundErr(id, "DeviceAssuranceEntity")
-			return false
+	return s.change(func(st *state) (response, bool) {
+		i, miss := st.assuranceIndex(id)
+		if miss != nil {
+			return *miss, false
 		}
 		old := st.DeviceAssurances[i]
 		if e := validateAssurance(st, body, old); e != nil {
-			resp = *e
-			return false
+			return *e, false
 		}
-		d := copyObj(body)
-		for _, k := range readOnlyAssuranceKeys {
-			delete(d, k)
-		}
+		d := fromBody(body, readOnlyAssuranceKeys)
 		d["id"] = id
 		d["createdDate"], d["createdBy"] = old["createdDate"], old["createdBy"]
 		d["lastUpdate"], d["lastUpdatedBy"] = oktaTime(c.now), st.Admin.ID
-		d["resourceType"] = assuranceResourceType
-		d["resourceDisplayName"] = obj{"value": str(d["name"]), "sensitive": false}
-		d["resourceId"] = id
+		setAssuranceResource(d, id)
 		st.DeviceAssurances[i] = d
 		s.event(st, c, EventAssuranceUpdate, "Update device assurance policy", assuranceTarget(d))
 		noteChanges(st, old, d)
@@ -154,31 +149,24 @@ func (s *Server) replaceAssurance(c *call, id string) (response, error) {
 		// A real org leaves createdDate/createdBy out of its PUT answer (recorded); GET has them.
 		delete(out, "createdDate")
 		delete(out, "createdBy")
-		resp = jsonResp(http.StatusOK, out)
-		return true
+		return jsonResp(http.StatusOK, out), true
 	})
-	return resp, err
 }
 
 func (s *Server) deleteAssurance(c *call, id string) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
-		i := slices.IndexFunc(st.DeviceAssurances, func(d obj) bool { return str(d["id"]) == id })
-		if i < 0 {
-			resp = notFoundErr(id, "DeviceAssuranceEntity")
-			return false
+	return s.change(func(st *state) (response, bool) {
+		i, miss := st.assuranceIndex(id)
+		if miss != nil {
+			return *miss, false
 		}
 		if user := st.ruleUsingAssurance(id); user != "" {
-			resp = validationErr("id", "Device assurance policy "+id+" is used by policy rule "+user+"; remove it from the rule first.")
-			return false
+			return validationErr("id", "Device assurance policy "+id+" is used by policy rule "+user+"; remove it from the rule first."), false
 		}
 		d := st.DeviceAssurances[i]
 		st.DeviceAssurances = slices.Delete(st.DeviceAssurances, i, i+1)
 		s.event(st, c, EventAssuranceDelete, "Delete device assurance policy", assuranceTarget(d))
-		resp = noContent()
-		return true
+		return noContent(), true
 	})
-	return resp, err
 }
 
 // ruleUsingAssurance names a rule whose conditions.device.assurance.include holds id.
@@ -263,6 +251,33 @@ func validateDynamic(field string, v any, notAllowedOK bool) *response {
 	return nil
 }
 
+// validateVersionRequirement checks an object (osVersion or a Windows osVersionConstraints
+// entry, named field) that takes a minimum version or a dynamicVersionRequirement, not both;
+// notAllowedOK admits Windows' NOT_ALLOWED. hasMinimum reports a minimum version was given.
+func validateVersionRequirement(field string, o obj, maxParts int, notAllowedOK bool) (hasMinimum bool, e *response) {
+	minV, hasMin := o["minimum"]
+	dyn, hasDyn := o["dynamicVersionRequirement"]
+	hasMin, hasDyn = hasMin && minV != nil, hasDyn && dyn != nil
+	if hasMin && hasDyn {
+		return false, bad(field, "minimum and dynamicVersionRequirement cannot be used together.")
+	}
+	if hasMin {
+		s, isString := minV.(string)
+		if !isString {
+			return false, bad(field+".minimum", "The value must be a version string.")
+		}
+		if e := validateVersion(field+".minimum", s, maxParts); e != nil {
+			return false, e
+		}
+	}
+	if hasDyn {
+		if e := validateDynamic(field+".dynamicVersionRequirement", dyn, notAllowedOK); e != nil {
+			return false, e
+		}
+	}
+	return hasMin, nil
+}
+
 // validateAssurance applies the rules a real org enforces (SDK-NOTES.md, spec 5.1.0).
 func validateAssurance(st *state, o obj, existing obj) *response {
 	if e := validateName(o, "name"); e != nil {
@@ -302,27 +317,11 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 		if !isObj {
 			return bad("osVersion", "The value must be an object.")
 		}
-		minV, hasMin := osv["minimum"]
-		dyn, hasDyn := osv["dynamicVersionRequirement"]
-		hasMin, hasDyn = hasMin && minV != nil, hasDyn && dyn != nil
-		if hasMin && hasDyn {
-			return bad("osVersion", "minimum and dynamicVersionRequirement cannot be used together.")
+		hasMin, e := validateVersionRequirement("osVersion", osv, maxVersionComponents(platform), false)
+		if e != nil {
+			return e
 		}
-		if hasMin {
-			s, isString := minV.(string)
-			if !isString {
-				return bad("osVersion.minimum", "The value must be a version string.")
-			}
-			if e := validateVersion("osVersion.minimum", s, maxVersionComponents(platform)); e != nil {
-				return e
-			}
-			hasMinimum = true
-		}
-		if hasDyn {
-			if e := validateDynamic("osVersion.dynamicVersionRequirement", dyn, false); e != nil {
-				return e
-			}
-		}
+		hasMinimum = hasMin
 	}
 	if v, ok := o["osVersionConstraints"]; ok && v != nil {
 		if hasMinimum {
@@ -347,25 +346,8 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 				return bad(f+".majorVersionConstraint", major+" is constrained more than once.")
 			}
 			seen[major] = true
-			minV, hasMin := c["minimum"]
-			dyn, hasDyn := c["dynamicVersionRequirement"]
-			hasMin, hasDyn = hasMin && minV != nil, hasDyn && dyn != nil
-			if hasMin && hasDyn {
-				return bad(f, "minimum and dynamicVersionRequirement cannot be used together.")
-			}
-			if hasMin {
-				s, isString := minV.(string)
-				if !isString {
-					return bad(f+".minimum", "The value must be a version string.")
-				}
-				if e := validateVersion(f+".minimum", s, 4); e != nil {
-					return e
-				}
-			}
-			if hasDyn {
-				if e := validateDynamic(f+".dynamicVersionRequirement", dyn, true); e != nil {
-					return e
-				}
+			if _, e := validateVersionRequirement(f, c, 4, true); e != nil {
+				return e
 			}
 		}
 	}

@@ -12,13 +12,7 @@ import (
 // BenchmarkListAccessPolicies5000 lists an org at Okta's limit of 5,000 ACCESS_POLICY
 // policies in one request, server side (handler, no network).
 func BenchmarkListAccessPolicies5000(b *testing.B) {
-	srv, err := New(Options{Token: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.SeedLarge(5000-6, 1, 0); err != nil {
-		b.Fatal(err)
-	}
+	srv := seededServer(b, Options{Token: "bench"}, 5000-6, 1)
 	h := srv.Handler()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -36,13 +30,7 @@ func BenchmarkListAccessPolicies5000(b *testing.B) {
 
 // BenchmarkListAccessPolicies5000Paged200 pages through the same org 200 at a time.
 func BenchmarkListAccessPolicies5000Paged200(b *testing.B) {
-	srv, err := New(Options{Token: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.SeedLarge(5000-6, 1, 0); err != nil {
-		b.Fatal(err)
-	}
+	srv := seededServer(b, Options{Token: "bench"}, 5000-6, 1)
 	h := srv.Handler()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -69,14 +57,8 @@ func BenchmarkListAccessPolicies5000Paged200(b *testing.B) {
 // BenchmarkCreatePolicyWithStateFile measures a write: validation, one fsync'd atomic save of
 // an org holding 1,000 extra policies.
 func BenchmarkCreatePolicyWithStateFile(b *testing.B) {
-	srv, err := New(Options{Token: "bench", StatePath: b.TempDir() + "/s.json"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := seededServer(b, Options{Token: "bench", StatePath: b.TempDir() + "/s.json"}, 1000, 1)
 	defer srv.Close()
-	if err := srv.SeedLarge(1000, 1, 0); err != nil {
-		b.Fatal(err)
-	}
 	h := srv.Handler()
 	i := 0
 	b.ResetTimer()

@@ -12,20 +12,13 @@ import (
 	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
-	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // The real okta.Client (okta-sdk-golang v5 underneath) in PrivateKey mode gets an access
 // token from the sandbox's /oauth2/v1/token and uses it as a Bearer token.
 func TestRealClientWithPrivateKeyJWT(t *testing.T) {
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := sandboxtest.StartServer(t)
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	ecDER, _ := x509.MarshalPKCS8PrivateKey(ecKey)

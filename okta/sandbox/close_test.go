@@ -31,13 +31,7 @@ func closeWithin(t *testing.T, srv *Server) {
 // A client that opened a connection and never used it must not hold Close up; the server
 // closes that connection.
 func TestCloseDoesNotWaitForUnusedConnection(t *testing.T) {
-	srv, err := New(Options{Token: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
+	srv := startServer(t, Options{Token: "t"})
 	conn, err := net.Dial("tcp", srv.URL()[len("http://"):])
 	if err != nil {
 		t.Fatal(err)
@@ -54,13 +48,7 @@ func TestCloseDoesNotWaitForUnusedConnection(t *testing.T) {
 
 // An idle keep-alive connection (one request answered, then nothing) does not hold Close up.
 func TestCloseWithIdleKeepAliveConnection(t *testing.T) {
-	srv, err := New(Options{Token: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
+	srv := startServer(t, Options{Token: "t"})
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}

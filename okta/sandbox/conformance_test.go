@@ -16,7 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // cassette is a VCR recording of real Okta traffic.
@@ -124,14 +124,7 @@ func replayCassette(t *testing.T, file, name string) int {
 	if err := yaml.Unmarshal(raw, &c); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	srv, err := sandbox.New(sandbox.Options{Token: "conformance"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := sandboxtest.StartServer(t, sandboxtest.Token("conformance"))
 	hc := &http.Client{Timeout: 10 * time.Second}
 	ids := map[string]string{} // recorded id -> sandbox id
 	replayed := 0

@@ -2,8 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -18,65 +16,38 @@ func (s *Server) routeDirectory(c *call, list func(*state) []obj, basePath strin
 	kind := c.segs[0]
 	entity := map[string]string{"groups": "UserGroup", "idps": "IdentityProvider", "zones": "Zone"}[kind]
 	if len(c.segs) == 2 {
-		var resp response
-		err := s.view(func(st *state) {
+		return s.answer(func(st *state) response {
 			o := findByID(list(st), c.segs[1])
 			if o == nil {
-				resp = notFoundErr(c.segs[1], entity)
-				return
+				return notFoundErr(c.segs[1], entity)
 			}
-			resp = jsonResp(http.StatusOK, renderDirectory(kind, o, c.base+basePath))
+			return jsonResp(http.StatusOK, renderDirectory(kind, o, c.base+basePath))
 		})
-		return resp, err
 	}
 	if len(c.segs) != 1 {
 		return notFoundErr(c.r.URL.Path, "Endpoint"), nil
 	}
 	q := c.r.URL.Query()
-	limit := directoryDefaultLimit[kind]
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return validationErr("limit", "The limit must be a positive number."), nil
-		}
-		limit = n
+	limit, badLimit := pageLimit(q, directoryDefaultLimit[kind], 0)
+	if badLimit != nil {
+		return *badLimit, nil
 	}
 	prefix := strings.ToLower(q.Get("q"))
-	after := q.Get("after")
+	keep := func(o obj) bool {
+		return prefix == "" || strings.HasPrefix(strings.ToLower(directoryName(kind, o)), prefix)
+	}
 	var page []obj
-	more := false
 	var last string
+	var more bool
 	err := s.view(func(st *state) {
-		started := after == ""
-		for _, o := range list(st) {
-			if prefix != "" && !strings.HasPrefix(strings.ToLower(directoryName(kind, o)), prefix) {
-				continue
-			}
-			if !started {
-				started = str(o["id"]) == after
-				continue
-			}
-			if len(page) == limit {
-				more = true
-				break
-			}
-			page = append(page, renderDirectory(kind, o, c.base+basePath))
-			last = str(o["id"])
-		}
+		page, last, more = pageAfter(list(st), q.Get("after"), limit, keep, func(o obj) obj {
+			return renderDirectory(kind, o, c.base+basePath)
+		})
 	})
 	if err != nil {
 		return response{}, err
 	}
-	if page == nil {
-		page = []obj{}
-	}
-	resp := jsonResp(http.StatusOK, page)
-	resp.header = http.Header{}
-	resp.header.Add("Link", pageLink(c, nil, "self"))
-	if more {
-		resp.header.Add("Link", pageLink(c, url.Values{"after": {last}}, "next"))
-	}
-	return resp, nil
+	return pageResponse(c, page, nextAfter(more, last)), nil
 }
 
 func directoryName(kind string, o obj) string {
@@ -94,20 +65,10 @@ func renderDirectory(kind string, o obj, collection string) obj {
 	switch kind {
 	case "groups":
 		out["_links"] = obj{"self": link(self), "users": link(self + "/users"), "apps": link(self + "/apps")}
-	case "idps":
-		out["_links"] = obj{"self": link(self, "GET", "PUT", "DELETE")}
-		if str(o["status"]) == statusActive {
-			out["_links"].(obj)["deactivate"] = link(self+"/lifecycle/deactivate", "POST")
-		} else {
-			out["_links"].(obj)["activate"] = link(self+"/lifecycle/activate", "POST")
-		}
-	case "zones":
-		out["_links"] = obj{"self": link(self, "GET", "PUT", "DELETE")}
-		if str(o["status"]) == statusActive {
-			out["_links"].(obj)["deactivate"] = link(self+"/lifecycle/deactivate", "POST")
-		} else {
-			out["_links"].(obj)["activate"] = link(self+"/lifecycle/activate", "POST")
-		}
+	case "idps", "zones":
+		links := obj{"self": link(self, "GET", "PUT", "DELETE")}
+		addStatusLink(links, self, o)
+		out["_links"] = links
 	}
 	return out
 }

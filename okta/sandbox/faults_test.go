@@ -148,10 +148,7 @@ func TestFaultDropAppliesTheWriteThenClosesTheConnection(t *testing.T) {
 // Through a ResponseWriter that cannot be hijacked (httptest.ResponseRecorder) the drop
 // fault still applies the write, then answers 502 instead of panicking.
 func TestFaultDropWithoutHijackAnswers502(t *testing.T) {
-	srv, err := New(Options{Token: "t", Faults: Faults{Rules: []FaultRule{{Kind: "drop", Method: "POST", Path: "/api/v1/policies", Nth: 1}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, Options{Token: "t", Faults: Faults{Rules: []FaultRule{{Kind: "drop", Method: "POST", Path: "/api/v1/policies", Nth: 1}}}})
 	send := func(method, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, "http://org.example/api/v1/policies?type=ACCESS_POLICY", strings.NewReader(body))
 		req.Header.Set("Authorization", "SSWS t")

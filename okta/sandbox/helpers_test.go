@@ -23,15 +23,39 @@ func startOrg(t *testing.T, opts Options) *testOrg {
 	if opts.Token == "" {
 		opts.Token = "test-token"
 	}
-	srv, err := New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
+	srv := startServer(t, opts)
 	t.Cleanup(func() { srv.Close() })
 	return &testOrg{t: t, srv: srv, url: srv.URL(), hc: &http.Client{Timeout: 10 * time.Second}}
+}
+
+// newServer opens an org without starting it (for tests of its Handler, Start or Close).
+func newServer(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	srv, err := New(opts)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	return srv
+}
+
+// startServer starts an org on a loopback port; the caller closes it.
+func startServer(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	srv := newServer(tb, opts)
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		tb.Fatalf("Start: %v", err)
+	}
+	return srv
+}
+
+// seededServer is newServer with SeedLarge's generated policies and rules.
+func seededServer(tb testing.TB, opts Options, accessPolicies, rulesEach int) *Server {
+	tb.Helper()
+	srv := newServer(tb, opts)
+	if err := srv.SeedLarge(accessPolicies, rulesEach, 0); err != nil {
+		tb.Fatalf("SeedLarge: %v", err)
+	}
+	return srv
 }
 
 type reply struct {

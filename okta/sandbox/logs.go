@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -155,13 +154,9 @@ func (s *Server) routeLogs(c *call) (response, error) {
 			return validationErr("until", "until must not be before since."), nil
 		}
 	}
-	limit := defaultLogLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return validationErr("limit", "The limit must be a positive number."), nil
-		}
-		limit = min(n, maxLogLimit)
+	limit, badLimit := pageLimit(q, defaultLogLimit, maxLogLimit)
+	if badLimit != nil {
+		return *badLimit, nil
 	}
 	var filter logFilter
 	if v := q.Get("filter"); v != "" {
@@ -212,25 +207,19 @@ func (s *Server) routeLogs(c *call) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	if page == nil {
-		page = []obj{}
-	}
-	resp := jsonResp(http.StatusOK, page)
-	resp.header = http.Header{}
-	resp.header.Add("Link", pageLink(c, nil, "self"))
 	// Without until the log is a stream: there is always a next link to poll.
+	var next url.Values
 	if more || !hasUntil {
 		cursor := after
 		if len(page) > 0 {
 			cursor = str(page[len(page)-1]["uuid"])
 		}
-		set := url.Values{}
+		next = url.Values{}
 		if cursor != "" {
-			set.Set("after", cursor)
+			next.Set("after", cursor)
 		}
-		resp.header.Add("Link", pageLink(c, set, "next"))
 	}
-	return resp, nil
+	return pageResponse(c, page, next), nil
 }
 
 // logFilter is a compiled System Log filter expression.

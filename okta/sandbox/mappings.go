@@ -23,35 +23,28 @@ func renderMapping(base, policyID, resourceID string) obj {
 }
 
 func (s *Server) listMappings(c *call, policyID string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		if st.policy(policyID) == nil {
-			resp = policyNotFound(policyID)
-			return
+			return policyNotFound(policyID)
 		}
 		out := []obj{}
 		for _, id := range st.Mappings[policyID] {
 			out = append(out, renderMapping(c.base, policyID, id))
 		}
-		resp = jsonResp(http.StatusOK, out)
+		return jsonResp(http.StatusOK, out)
 	})
-	return resp, err
 }
 
 func (s *Server) getMapping(c *call, policyID, mappingID string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		if st.policy(policyID) == nil {
-			resp = policyNotFound(policyID)
-			return
+			return policyNotFound(policyID)
 		}
 		if !slices.Contains(st.Mappings[policyID], mappingID) {
-			resp = notFoundErr(mappingID, "PolicyMapping")
-			return
+			return notFoundErr(mappingID, "PolicyMapping")
 		}
-		resp = jsonResp(http.StatusOK, renderMapping(c.base, policyID, mappingID))
+		return jsonResp(http.StatusOK, renderMapping(c.base, policyID, mappingID))
 	})
-	return resp, err
 }
 
 // createMapping maps an ACCESS_POLICY to a DEVICE_SIGNAL_COLLECTION policy. Mapping the same
@@ -63,61 +56,48 @@ func (s *Server) createMapping(c *call, policyID string) (response, error) {
 	if bad != nil {
 		return *bad, nil
 	}
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		p := st.policy(policyID)
 		if p == nil {
-			resp = policyNotFound(policyID)
-			return false
+			return policyNotFound(policyID), false
 		}
 		if str(p["type"]) != typeDSC {
 			// Exactly what a real org answers (recording test_policy_resource_mapping_operations).
-			resp = errResp(http.StatusBadRequest, "E0000001", "Api validation failed: Policy mappings are no longer supported on this endpoint.")
-			return false
+			return errResp(http.StatusBadRequest, "E0000001", "Api validation failed: Policy mappings are no longer supported on this endpoint."), false
 		}
 		rt, _ := body["resourceType"].(string)
 		if rt != typeAccessPolicy {
-			resp = validationErr("resourceType", "The value must be ACCESS_POLICY.")
-			return false
+			return validationErr("resourceType", "The value must be ACCESS_POLICY."), false
 		}
 		rid, _ := body["resourceId"].(string)
 		if rid == "" {
-			resp = validationErr("resourceId", "The field cannot be left blank.")
-			return false
+			return validationErr("resourceId", "The field cannot be left blank."), false
 		}
 		target := st.policy(rid)
 		if target == nil || str(target["type"]) != typeAccessPolicy {
-			resp = validationErr("resourceId", "Resource "+rid+" is not an ACCESS_POLICY policy of this org.")
-			return false
+			return validationErr("resourceId", "Resource "+rid+" is not an ACCESS_POLICY policy of this org."), false
 		}
 		if slices.Contains(st.Mappings[policyID], rid) {
-			resp = jsonResp(http.StatusOK, renderMapping(c.base, policyID, rid))
-			return false
+			return jsonResp(http.StatusOK, renderMapping(c.base, policyID, rid)), false
 		}
 		if other := st.mappedBy(rid); other != "" {
-			resp = validationErr("resourceId", "Policy "+rid+" is already mapped to device signal collection policy "+other+".")
-			return false
+			return validationErr("resourceId", "Policy "+rid+" is already mapped to device signal collection policy "+other+"."), false
 		}
 		st.Mappings[policyID] = append(st.Mappings[policyID], rid)
 		s.event(st, c, EventMappingAdd, "Map resource to policy", policyTarget(p), policyTarget(target))
-		resp = jsonResp(http.StatusOK, renderMapping(c.base, policyID, rid))
-		return true
+		return jsonResp(http.StatusOK, renderMapping(c.base, policyID, rid)), true
 	})
-	return resp, err
 }
 
 func (s *Server) deleteMapping(c *call, policyID, mappingID string) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		p := st.policy(policyID)
 		if p == nil {
-			resp = policyNotFound(policyID)
-			return false
+			return policyNotFound(policyID), false
 		}
 		i := slices.Index(st.Mappings[policyID], mappingID)
 		if i < 0 {
-			resp = notFoundErr(mappingID, "PolicyMapping")
-			return false
+			return notFoundErr(mappingID, "PolicyMapping"), false
 		}
 		st.Mappings[policyID] = slices.Delete(st.Mappings[policyID], i, i+1)
 		targets := []logTarget{policyTarget(p)}
@@ -125,8 +105,6 @@ func (s *Server) deleteMapping(c *call, policyID, mappingID string) (response, e
 			targets = append(targets, policyTarget(t))
 		}
 		s.event(st, c, EventMappingDelete, "Delete policy resource mapping", targets...)
-		resp = noContent()
-		return true
+		return noContent(), true
 	})
-	return resp, err
 }

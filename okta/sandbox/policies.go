@@ -3,9 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -132,12 +130,7 @@ func renderPolicy(p obj, base, mappedBy string) obj {
 	}
 	id := str(p["id"])
 	self := base + "/api/v1/policies/" + id
-	links := obj{}
-	if p["system"] == true {
-		links["self"] = link(self, "GET", "PUT")
-	} else {
-		links["self"] = link(self, "GET", "PUT", "DELETE")
-	}
+	links := obj{"self": selfLink(self, p)}
 	links["rules"] = link(self+"/rules", "GET", "POST")
 	out["_links"] = links
 	if p["system"] == true {
@@ -151,11 +144,7 @@ func renderPolicy(p obj, base, mappedBy string) obj {
 	if mappedBy != "" {
 		links["deviceSignalCollectionPolicy"] = link(base+"/api/v1/policies/"+mappedBy, "GET", "PUT", "DELETE")
 	}
-	if str(p["status"]) == statusActive {
-		links["deactivate"] = link(self+"/lifecycle/deactivate", "POST")
-	} else {
-		links["activate"] = link(self+"/lifecycle/activate", "POST")
-	}
+	addStatusLink(links, self, p)
 	out["_links"] = links
 	return out
 }
@@ -191,84 +180,37 @@ func (s *Server) listPolicies(c *call) (response, error) {
 	}
 	status := q.Get("status")
 	prefix := strings.ToLower(q.Get("q"))
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return validationErr("limit", "The limit must be a positive number."), nil
-		}
-		limit = min(n, maxPolicyPage)
+	limit, badLimit := pageLimit(q, 0, maxPolicyPage)
+	if badLimit != nil {
+		return *badLimit, nil
 	}
-	after := q.Get("after")
+	keep := func(p obj) bool {
+		return str(p["type"]) == ptype && (status == "" || str(p["status"]) == status) &&
+			(prefix == "" || strings.HasPrefix(strings.ToLower(str(p["name"])), prefix))
+	}
 	var page []obj
-	more := false
 	var last string
+	var more bool
 	err := s.view(func(st *state) {
 		idx := st.mappedByIndex()
-		started := after == ""
-		for _, p := range st.Policies {
-			if str(p["type"]) != ptype {
-				continue
-			}
-			if status != "" && str(p["status"]) != status {
-				continue
-			}
-			if prefix != "" && !strings.HasPrefix(strings.ToLower(str(p["name"])), prefix) {
-				continue
-			}
-			if !started {
-				if str(p["id"]) == after {
-					started = true
-				}
-				continue
-			}
-			if limit > 0 && len(page) == limit {
-				more = true
-				break
-			}
-			page = append(page, renderPolicy(p, c.base, idx[str(p["id"])]))
-			last = str(p["id"])
-		}
+		page, last, more = pageAfter(st.Policies, q.Get("after"), limit, keep, func(p obj) obj {
+			return renderPolicy(p, c.base, idx[str(p["id"])])
+		})
 	})
 	if err != nil {
 		return response{}, err
 	}
-	if page == nil {
-		page = []obj{}
-	}
-	resp := jsonResp(http.StatusOK, page)
-	resp.header = http.Header{}
-	resp.header.Add("Link", pageLink(c, nil, "self"))
-	if more {
-		resp.header.Add("Link", pageLink(c, url.Values{"after": {last}}, "next"))
-	}
-	return resp, nil
-}
-
-// pageLink renders `<url>; rel="rel"` with the request's query, overridden by set.
-func pageLink(c *call, set url.Values, rel string) string {
-	q := c.r.URL.Query()
-	for k, v := range set {
-		q[k] = v
-	}
-	u := c.base + c.r.URL.Path
-	if enc := q.Encode(); enc != "" {
-		u += "?" + enc
-	}
-	return fmt.Sprintf("<%s>; rel=%q", u, rel)
+	return pageResponse(c, page, nextAfter(more, last)), nil
 }
 
 func (s *Server) getPolicy(c *call, id string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		p := st.policy(id)
 		if p == nil {
-			resp = policyNotFound(id)
-			return
+			return policyNotFound(id)
 		}
-		resp = jsonResp(http.StatusOK, renderPolicy(p, c.base, st.mappedBy(id)))
+		return jsonResp(http.StatusOK, renderPolicy(p, c.base, st.mappedBy(id)))
 	})
-	return resp, err
 }
 
 // validateName checks a name as Okta does: required, 1..255 characters.
@@ -344,45 +286,18 @@ func validatePolicyBody(st *state, o obj, existing obj) *response {
 var readOnlyPolicyKeys = []string{"id", "created", "lastUpdated", "_links", "_embedded", "system"}
 
 func (s *Server) createPolicy(c *call) (response, error) {
-	body, bad := readObject(c.r)
+	body, status, bad := c.createRequest()
 	if bad != nil {
 		return *bad, nil
 	}
-	activateSet := c.query("activate") != ""
-	activate, badParam := c.activateParam(true)
-	if badParam != nil {
-		return *badParam, nil
-	}
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		if e := validatePolicyBody(st, body, nil); e != nil {
-			resp = *e
-			return false
-		}
-		p := copyObj(body)
-		for _, k := range readOnlyPolicyKeys {
-			delete(p, k)
+			return *e, false
 		}
 		id := newID("rst")
-		ts := oktaTime(c.now)
-		p["id"] = id
-		p["system"] = false
-		p["created"] = ts
-		p["lastUpdated"] = ts
-		// ?activate decides when given; otherwise the body's status; otherwise ACTIVE.
-		switch {
-		case activateSet && activate:
-			p["status"] = statusActive
-		case activateSet:
-			p["status"] = statusInactive
-		case p["status"] == nil:
-			p["status"] = statusActive
-		}
+		p := newPolicyObject(body, readOnlyPolicyKeys, id, status, c)
 		if _, ok := intOf(p["priority"]); !ok {
 			p["priority"] = 1
-		}
-		if _, ok := p["conditions"]; !ok {
-			p["conditions"] = nil
 		}
 		st.Policies = append(st.Policies, p)
 		st.policyIndex[id] = len(st.Policies) - 1
@@ -391,12 +306,10 @@ func (s *Server) createPolicy(c *call) (response, error) {
 		}
 		s.event(st, c, "policy.lifecycle.create", "Create policy", policyTarget(p))
 		if p["status"] == statusActive {
-			s.event(st, c, "policy.lifecycle.activate", "Activate policy", policyTarget(p))
+			s.statusEvent(st, c, policyEvents, true, policyTarget(p))
 		}
-		resp = jsonResp(http.StatusOK, renderPolicy(p, c.base, ""))
-		return true
+		return jsonResp(http.StatusOK, renderPolicy(p, c.base, "")), true
 	})
-	return resp, err
 }
 
 // catchAllRule is the system rule Okta adds to every new app sign-in policy.
@@ -416,62 +329,37 @@ func (s *Server) replacePolicy(c *call, id string) (response, error) {
 	if bad != nil {
 		return *bad, nil
 	}
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		old := st.policy(id)
 		if old == nil {
-			resp = policyNotFound(id)
-			return false
+			return policyNotFound(id), false
 		}
 		if e := validatePolicyBody(st, body, old); e != nil {
-			resp = *e
-			return false
+			return *e, false
 		}
-		p := copyObj(body)
-		for _, k := range readOnlyPolicyKeys {
-			delete(p, k)
-		}
-		p["id"] = id
-		p["system"] = old["system"]
-		p["created"] = old["created"]
-		p["lastUpdated"] = oktaTime(c.now)
-		if p["status"] == nil {
-			p["status"] = old["status"]
-		}
+		p := replacedPolicyObject(body, old, readOnlyPolicyKeys, c)
 		if _, ok := intOf(p["priority"]); !ok {
 			p["priority"] = old["priority"]
-		}
-		if _, ok := p["conditions"]; !ok {
-			p["conditions"] = nil
 		}
 		st.Policies[st.policyIndex[id]] = p
 		s.event(st, c, "policy.lifecycle.update", "Update policy", policyTarget(p))
 		noteChanges(st, old, p)
 		if p["status"] != old["status"] {
-			if p["status"] == statusActive {
-				s.event(st, c, "policy.lifecycle.activate", "Activate policy", policyTarget(p))
-			} else {
-				s.event(st, c, "policy.lifecycle.deactivate", "Deactivate policy", policyTarget(p))
-			}
+			s.statusEvent(st, c, policyEvents, p["status"] == statusActive, policyTarget(p))
 		}
-		resp = jsonResp(http.StatusOK, renderPolicy(p, c.base, st.mappedBy(id)))
-		return true
+		return jsonResp(http.StatusOK, renderPolicy(p, c.base, st.mappedBy(id))), true
 	})
-	return resp, err
 }
 
 func (s *Server) deletePolicy(c *call, id string) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		p := st.policy(id)
 		if p == nil {
-			resp = policyNotFound(id)
-			return false
+			return policyNotFound(id), false
 		}
 		if p["system"] == true {
-			resp = errResp(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action",
-				"Cannot delete the default policy.")
-			return false
+			return errResp(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action",
+				"Cannot delete the default policy."), false
 		}
 		i := st.policyIndex[id]
 		st.Policies = slices.Delete(st.Policies, i, i+1)
@@ -482,39 +370,21 @@ func (s *Server) deletePolicy(c *call, id string) (response, error) {
 			st.Mappings[dsc] = slices.DeleteFunc(ids, func(x string) bool { return x == id })
 		}
 		s.event(st, c, "policy.lifecycle.delete", "Delete policy", policyTarget(p))
-		resp = noContent()
-		return true
+		return noContent(), true
 	})
-	return resp, err
 }
 
 func (s *Server) policyLifecycle(c *call, id string, activate bool) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		p := st.policy(id)
 		if p == nil {
-			resp = policyNotFound(id)
-			return false
+			return policyNotFound(id), false
 		}
 		if !activate && p["system"] == true {
-			resp = validationErr("status", "The default policy cannot be deactivated.")
-			return false
+			return validationErr("status", "The default policy cannot be deactivated."), false
 		}
-		want := statusInactive
-		ev, msg := "policy.lifecycle.deactivate", "Deactivate policy"
-		if activate {
-			want, ev, msg = statusActive, "policy.lifecycle.activate", "Activate policy"
-		}
-		resp = noContent()
-		if p["status"] == want {
-			return false // Okta answers 204 and changes nothing
-		}
-		p["status"] = want
-		p["lastUpdated"] = oktaTime(c.now)
-		s.event(st, c, ev, msg, policyTarget(p))
-		return true
+		return noContent(), s.setStatus(st, c, p, activate, policyEvents, policyTarget(p))
 	})
-	return resp, err
 }
 
 func policyTarget(p obj) logTarget {
@@ -524,16 +394,13 @@ func policyTarget(p obj) logTarget {
 // clonePolicy copies a policy and its rules under the name "[cloned] <name>". A real org
 // answers the clone with created and lastUpdated null (recorded); a later GET has them.
 func (s *Server) clonePolicy(c *call, id string) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		src := st.policy(id)
 		if src == nil {
-			resp = policyNotFound(id)
-			return false
+			return policyNotFound(id), false
 		}
 		if src["system"] == true {
-			resp = validationErr("policy", "The default policy cannot be cloned.")
-			return false
+			return validationErr("policy", "The default policy cannot be cloned."), false
 		}
 		p := copyObj(src)
 		newPolicyID := newID("rst")
@@ -554,21 +421,16 @@ func (s *Server) clonePolicy(c *call, id string) (response, error) {
 		s.event(st, c, EventPolicyCreate, "Create policy", policyTarget(p))
 		out := renderPolicy(p, c.base, "")
 		out["created"], out["lastUpdated"] = nil, nil
-		resp = jsonResp(http.StatusOK, out)
-		return true
+		return jsonResp(http.StatusOK, out), true
 	})
-	return resp, err
 }
 
 // listPolicyApps lists the apps that use an app sign-in policy; the sandbox has no apps.
 func (s *Server) listPolicyApps(c *call, id string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		if st.policy(id) == nil {
-			resp = policyNotFound(id)
-			return
+			return policyNotFound(id)
 		}
-		resp = jsonResp(http.StatusOK, []obj{})
+		return jsonResp(http.StatusOK, []obj{})
 	})
-	return resp, err
 }

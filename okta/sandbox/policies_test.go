@@ -372,10 +372,7 @@ func TestCloneCopiesPolicyAndRules(t *testing.T) {
 }
 
 func TestHandlerServesWithoutStart(t *testing.T) {
-	srv, err := New(Options{Token: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, Options{Token: "t"})
 	if srv.URL() != "" {
 		t.Fatal("URL is empty before Start")
 	}

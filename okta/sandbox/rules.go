@@ -11,23 +11,30 @@ import (
 func renderRule(r obj, base, policyID string) obj {
 	out := copyObj(r)
 	self := base + "/api/v1/policies/" + policyID + "/rules/" + str(r["id"])
-	links := obj{}
-	if r["system"] == true {
-		links["self"] = link(self, "GET", "PUT")
-	} else {
-		links["self"] = link(self, "GET", "PUT", "DELETE")
-	}
-	if str(r["status"]) == statusActive {
-		links["deactivate"] = link(self+"/lifecycle/deactivate", "POST")
-	} else {
-		links["activate"] = link(self+"/lifecycle/activate", "POST")
-	}
+	links := obj{"self": selfLink(self, r)}
+	addStatusLink(links, self, r)
 	out["_links"] = links
 	return out
 }
 
 func ruleIndex(rules []obj, id string) int {
 	return slices.IndexFunc(rules, func(r obj) bool { return str(r["id"]) == id })
+}
+
+// policyRule looks up a policy and the index of one of its rules; miss is the 404 to answer
+// when either does not exist.
+func (st *state) policyRule(policyID, ruleID string) (p obj, i int, miss *response) {
+	p = st.policy(policyID)
+	if p == nil {
+		e := policyNotFound(policyID)
+		return nil, -1, &e
+	}
+	i = ruleIndex(st.Rules[policyID], ruleID)
+	if i < 0 {
+		e := ruleNotFound(ruleID)
+		return nil, -1, &e
+	}
+	return p, i, nil
 }
 
 // placeRule inserts r among the policy's ordinary rules at its priority (1-based; absent or
@@ -56,36 +63,26 @@ func placeRule(rules []obj, r obj) []obj {
 }
 
 func (s *Server) listRules(c *call, policyID string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
+	return s.answer(func(st *state) response {
 		if st.policy(policyID) == nil {
-			resp = policyNotFound(policyID)
-			return
+			return policyNotFound(policyID)
 		}
 		out := []obj{}
 		for _, r := range st.Rules[policyID] {
 			out = append(out, renderRule(r, c.base, policyID))
 		}
-		resp = jsonResp(http.StatusOK, out)
+		return jsonResp(http.StatusOK, out)
 	})
-	return resp, err
 }
 
 func (s *Server) getRule(c *call, policyID, ruleID string) (response, error) {
-	var resp response
-	err := s.view(func(st *state) {
-		if st.policy(policyID) == nil {
-			resp = policyNotFound(policyID)
-			return
+	return s.answer(func(st *state) response {
+		_, i, miss := st.policyRule(policyID, ruleID)
+		if miss != nil {
+			return *miss
 		}
-		i := ruleIndex(st.Rules[policyID], ruleID)
-		if i < 0 {
-			resp = ruleNotFound(ruleID)
-			return
-		}
-		resp = jsonResp(http.StatusOK, renderRule(st.Rules[policyID][i], c.base, policyID))
+		return jsonResp(http.StatusOK, renderRule(st.Rules[policyID][i], c.base, policyID))
 	})
-	return resp, err
 }
 
 var readOnlyRuleKeys = []string{"id", "created", "lastUpdated", "_links", "system"}
@@ -141,60 +138,30 @@ func validateRuleBody(st *state, p obj, o obj, existing obj) *response {
 }
 
 func (s *Server) createRule(c *call, policyID string) (response, error) {
-	body, bad := readObject(c.r)
+	body, status, bad := c.createRequest()
 	if bad != nil {
 		return *bad, nil
 	}
-	activateSet := c.query("activate") != ""
-	activate, badParam := c.activateParam(true)
-	if badParam != nil {
-		return *badParam, nil
-	}
-	var resp response
-	err := s.transact(func(st *state) bool {
+	return s.change(func(st *state) (response, bool) {
 		p := st.policy(policyID)
 		if p == nil {
-			resp = policyNotFound(policyID)
-			return false
+			return policyNotFound(policyID), false
 		}
 		if e := validateRuleBody(st, p, body, nil); e != nil {
-			resp = *e
-			return false
+			return *e, false
 		}
 		if n := len(st.Rules[policyID]); n >= 100 {
-			resp = validationErr("policy", "A policy can have at most 100 rules.")
-			return false
+			return validationErr("policy", "A policy can have at most 100 rules."), false
 		}
-		r := copyObj(body)
-		for _, k := range readOnlyRuleKeys {
-			delete(r, k)
-		}
-		ts := oktaTime(c.now)
-		r["id"] = newID("rul")
-		r["system"] = false
-		r["created"] = ts
-		r["lastUpdated"] = ts
-		switch {
-		case activateSet && activate:
-			r["status"] = statusActive
-		case activateSet:
-			r["status"] = statusInactive
-		case r["status"] == nil:
-			r["status"] = statusActive
-		}
-		if _, ok := r["conditions"]; !ok {
-			r["conditions"] = nil
-		}
+		r := newPolicyObject(body, readOnlyRuleKeys, newID("rul"), status, c)
 		fillAccessRuleDefaults(p, r)
 		st.Rules[policyID] = placeRule(st.Rules[policyID], r)
 		s.event(st, c, "policy.rule.add", "Add policy rule", ruleTarget(r), policyTarget(p))
 		if r["status"] == statusActive {
-			s.event(st, c, "policy.rule.activate", "Activate policy rule", ruleTarget(r), policyTarget(p))
+			s.statusEvent(st, c, ruleEvents, true, ruleTarget(r), policyTarget(p))
 		}
-		resp = jsonResp(http.StatusOK, renderRule(r, c.base, policyID))
-		return true
+		return jsonResp(http.StatusOK, renderRule(r, c.base, policyID)), true
 	})
-	return resp, err
 }
 
 func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error) {
@@ -202,38 +169,17 @@ func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error)
 	if bad != nil {
 		return *bad, nil
 	}
-	var resp response
-	err := s.transact(func(st *state) bool {
-		p := st.policy(policyID)
-		if p == nil {
-			resp = policyNotFound(policyID)
-			return false
+	return s.change(func(st *state) (response, bool) {
+		p, i, miss := st.policyRule(policyID, ruleID)
+		if miss != nil {
+			return *miss, false
 		}
 		rules := st.Rules[policyID]
-		i := ruleIndex(rules, ruleID)
-		if i < 0 {
-			resp = ruleNotFound(ruleID)
-			return false
-		}
 		old := rules[i]
 		if e := validateRuleBody(st, p, body, old); e != nil {
-			resp = *e
-			return false
+			return *e, false
 		}
-		r := copyObj(body)
-		for _, k := range readOnlyRuleKeys {
-			delete(r, k)
-		}
-		r["id"] = ruleID
-		r["system"] = old["system"]
-		r["created"] = old["created"]
-		r["lastUpdated"] = oktaTime(c.now)
-		if r["status"] == nil {
-			r["status"] = old["status"]
-		}
-		if _, ok := r["conditions"]; !ok {
-			r["conditions"] = nil
-		}
+		r := replacedPolicyObject(body, old, readOnlyRuleKeys, c)
 		fillAccessRuleDefaults(p, r)
 		rest := slices.Delete(slices.Clone(rules), i, i+1)
 		if old["system"] == true {
@@ -251,37 +197,23 @@ func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error)
 		s.event(st, c, "policy.rule.update", "Update policy rule", ruleTarget(r), policyTarget(p))
 		noteChanges(st, old, r)
 		if r["status"] != old["status"] {
-			if r["status"] == statusActive {
-				s.event(st, c, "policy.rule.activate", "Activate policy rule", ruleTarget(r), policyTarget(p))
-			} else {
-				s.event(st, c, "policy.rule.deactivate", "Deactivate policy rule", ruleTarget(r), policyTarget(p))
-			}
+			s.statusEvent(st, c, ruleEvents, r["status"] == statusActive, ruleTarget(r), policyTarget(p))
 		}
-		resp = jsonResp(http.StatusOK, renderRule(r, c.base, policyID))
-		return true
+		return jsonResp(http.StatusOK, renderRule(r, c.base, policyID)), true
 	})
-	return resp, err
 }
 
 func (s *Server) deleteRule(c *call, policyID, ruleID string) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
-		p := st.policy(policyID)
-		if p == nil {
-			resp = policyNotFound(policyID)
-			return false
+	return s.change(func(st *state) (response, bool) {
+		p, i, miss := st.policyRule(policyID, ruleID)
+		if miss != nil {
+			return *miss, false
 		}
 		rules := st.Rules[policyID]
-		i := ruleIndex(rules, ruleID)
-		if i < 0 {
-			resp = ruleNotFound(ruleID)
-			return false
-		}
 		r := rules[i]
 		if r["system"] == true {
-			resp = errResp(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action",
-				"Cannot delete the default rule.")
-			return false
+			return errResp(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action",
+				"Cannot delete the default rule."), false
 		}
 		rest := slices.Delete(slices.Clone(rules), i, i+1)
 		n := 1
@@ -293,45 +225,22 @@ func (s *Server) deleteRule(c *call, policyID, ruleID string) (response, error) 
 		}
 		st.Rules[policyID] = rest
 		s.event(st, c, "policy.rule.delete", "Delete policy rule", ruleTarget(r), policyTarget(p))
-		resp = noContent()
-		return true
+		return noContent(), true
 	})
-	return resp, err
 }
 
 func (s *Server) ruleLifecycle(c *call, policyID, ruleID string, activate bool) (response, error) {
-	var resp response
-	err := s.transact(func(st *state) bool {
-		p := st.policy(policyID)
-		if p == nil {
-			resp = policyNotFound(policyID)
-			return false
-		}
-		i := ruleIndex(st.Rules[policyID], ruleID)
-		if i < 0 {
-			resp = ruleNotFound(ruleID)
-			return false
+	return s.change(func(st *state) (response, bool) {
+		p, i, miss := st.policyRule(policyID, ruleID)
+		if miss != nil {
+			return *miss, false
 		}
 		r := st.Rules[policyID][i]
 		if !activate && r["system"] == true {
-			resp = validationErr("status", "The default rule cannot be deactivated.")
-			return false
+			return validationErr("status", "The default rule cannot be deactivated."), false
 		}
-		want := statusInactive
-		ev, msg := "policy.rule.deactivate", "Deactivate policy rule"
-		if activate {
-			want, ev, msg = statusActive, "policy.rule.activate", "Activate policy rule"
-		}
-		resp = noContent()
-		if r["status"] == want {
-			return false
-		}
-		r["status"] = want
-		r["lastUpdated"] = oktaTime(c.now)
-		s.event(st, c, ev, msg, ruleTarget(r), policyTarget(p))
-		return true
+		return noContent(), s.setStatus(st, c, r, activate, ruleEvents, ruleTarget(r), policyTarget(p))
 	})
-	return resp, err
 }
 
 func ruleTarget(r obj) logTarget {

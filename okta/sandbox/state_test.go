@@ -174,10 +174,7 @@ func TestInMemoryOrgsAreIndependent(t *testing.T) {
 
 func TestClosedServerRefusesChanges(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "closed.json")
-	srv, err := New(Options{StatePath: path, Token: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, Options{StatePath: path, Token: "t"})
 	h := srv.Handler()
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,55 +13,21 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // applyOrg is a sandbox org and a Factory whose Connect returns a real okta.Client on it.
-type applyOrg struct {
-	srv      *sandbox.Server
-	api      *okta.Client
-	f        *Factory
-	out, err *bytes.Buffer
-	connects int
-}
+type applyOrg struct{ *cmdEnv }
 
 func newApplyOrg(t *testing.T) *applyOrg {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(transport.CloseIdleConnections)
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), RequestTimeout: 20 * time.Second, Transport: transport})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &applyOrg{srv: srv, api: api, out: &bytes.Buffer{}, err: &bytes.Buffer{}}
-	o.f = &Factory{
-		IO:       IOStreams{In: strings.NewReader(""), Out: o.out, ErrOut: o.err},
-		StateDir: t.TempDir(),
-		Connect: func(context.Context) (*Org, error) {
-			o.connects++
-			return &Org{API: api, Label: "SANDBOX (" + srv.URL() + ")", Sandbox: true, Close: func() {}}, nil
-		},
-	}
-	return o
+	return &applyOrg{newCmdEnv(t, sandboxtest.RequestTimeout(20*time.Second))}
 }
 
 // apply runs `okta-device-wizard apply ARGS` and returns the exit code.
 func (o *applyOrg) apply(t *testing.T, args ...string) int {
 	t.Helper()
-	o.out.Reset()
-	o.err.Reset()
-	root := NewRootCmd(o.f)
-	root.SetArgs(append([]string{"apply"}, args...))
-	root.SetOut(o.out)
-	root.SetErr(o.err)
-	return exitCode(root.Execute())
+	return o.execute(append([]string{"apply"}, args...)...)
 }
 
 func (o *applyOrg) id(t *testing.T, kind, name string) string {

@@ -1,67 +1,35 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // inspectEnv is a sandbox org and a Factory whose Connect returns a real okta.Client for it.
-type inspectEnv struct {
-	srv      *sandbox.Server
-	api      *okta.Client
-	f        *Factory
-	out, err *bytes.Buffer
-}
+type inspectEnv struct{ *cmdEnv }
 
+// newInspectEnv connects with token, or with the org's own token when token is "".
 func newInspectEnv(t *testing.T, token string) *inspectEnv {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
+	var opts []sandboxtest.Option
+	if token != "" {
+		opts = append(opts, sandboxtest.ClientConfig(func(c *okta.Config) { c.Token = token }))
 	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	if token == "" {
-		token = srv.Token()
-	}
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: token, Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &inspectEnv{srv: srv, api: api, out: &bytes.Buffer{}, err: &bytes.Buffer{}}
-	e.f = &Factory{
-		IO:       IOStreams{In: strings.NewReader(""), Out: e.out, ErrOut: e.err},
-		StateDir: t.TempDir(),
-		Connect: func(context.Context) (*Org, error) {
-			return &Org{API: api, Label: "SANDBOX (" + srv.URL() + ")", Sandbox: true, Close: func() {}}, nil
-		},
-	}
-	return e
+	return &inspectEnv{newCmdEnv(t, opts...)}
 }
 
 // run runs `okta-device-wizard inspect ARGS` and returns the exit code.
 func (e *inspectEnv) run(t *testing.T, args ...string) int {
 	t.Helper()
-	e.out.Reset()
-	e.err.Reset()
-	root := NewRootCmd(e.f)
-	root.SetArgs(append([]string{"inspect"}, args...))
-	root.SetOut(e.out)
-	root.SetErr(e.err)
-	return exitCode(root.Execute())
+	return e.execute(append([]string{"inspect"}, args...)...)
 }
 
 // seed creates, through the API, an app sign-in policy with a registered-device rule that no

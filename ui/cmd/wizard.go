@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -101,8 +100,8 @@ func (o *wizardOptions) run(ctx context.Context) error {
 		c.OrgLabel = "SANDBOX"
 	}
 	if o.accessible {
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-		defer stop()
+		// ctrl+c keeps its default meaning here (end the process): the journal on disk lets
+		// the next start resume or roll back a run it interrupted.
 		err := ui.RunAccessible(ctx, c, f.IO.In, f.IO.Out)
 		if errors.Is(err, ui.ErrInputEnded) {
 			return &CodedError{Code: ExitInterrupted, Err: err}

@@ -2,6 +2,9 @@
 # End to end: create an iOS device assurance policy, edit it, require it in a new rule of an app
 # sign-in policy and read its System Log events, driven by keys in tmux against a sandbox org;
 # then the org checked over the Management API.
+# The screens quote names with “ ”, and jq filters are single-quoted on purpose:
+# shellcheck disable=SC1111,SC2016
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DA_NAME="E2E iOS assurance"

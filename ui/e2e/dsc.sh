@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # End to end: the five-stage device signal collection flow, driven by keys in tmux against a
 # sandbox org, then the org checked over the Management API.
+# The screens quote names with “ ”, and jq filters are single-quoted on purpose:
+# shellcheck disable=SC1111,SC2016
+# shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APP_POLICY="E2E Registered devices"
@@ -92,8 +95,9 @@ wait_for "POST   /api/v1/policies?activate=true"
 wait_for "[x] Activate the policy last"
 send Enter
 wait_for "Done: 6 requests sent."
-wait_for "✓ POST   Create device signal collection policy “$DSC_POLICY” (inactive)"
-wait_for "✓ POST   Map app sign-in policy “$APP_POLICY” to “$DSC_POLICY”"
+wait_for_re "✓.*POST +Create device signal collection policy “$DSC_POLICY”"
+wait_for_re "✓.*POST +Map app sign-in policy “$APP_POLICY”"
+wait_for_re "✓.*POST +Activate device signal collection policy “$DSC_POLICY”"
 secret_free
 send Enter
 wait_for "1. Device signal collection"

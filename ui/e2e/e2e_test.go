@@ -20,6 +20,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	// Not used here: importing the wizard's command tree makes `go test` rebuild and rerun
+	// these tests, instead of reporting a cached pass, when the wizard's code changes (the
+	// binary itself is built by `go build`, which the test cache does not see).
+	_ "github.com/okta-device-wizard/okta-device-wizard/ui/cmd"
 )
 
 // requiredEnv makes missing tools a failure instead of a skip.
@@ -122,6 +127,13 @@ func runScript(t *testing.T, script string, extraEnv ...string) (string, error) 
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
+	// Reading the scripts here makes the test cache notice when they change (bash reads them
+	// in another process, which the cache does not see).
+	for _, f := range []string{script, "lib.sh"} {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatalf("reading %s: %v", f, err)
+		}
+	}
 	name := strings.TrimSuffix(filepath.Base(script), ".sh")
 	socket := fmt.Sprintf("odw-e2e-go-%s-%d-%d", name, os.Getpid(), time.Now().UnixNano())
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", socket, "kill-server").Run() })
