@@ -206,6 +206,13 @@ func (d AssuranceDraft) Validate(now time.Time) []FieldError {
 	if d.AndroidDeviceTrust && c.AndroidDeviceTrust {
 		d.checkAndroidDeviceTrust(&errs, mode)
 	}
+	if !d.HasCheck() {
+		field := "osVersion"
+		if !c.HasOSVersion() {
+			field = "thirdPartySignalProviders"
+		}
+		errs.add(field, "no check chosen: Okta refuses a policy that checks nothing; choose at least one")
+	}
 
 	switch normalizedGraceMode(d.GraceMode) {
 	case GraceNone:
@@ -220,6 +227,13 @@ func (d AssuranceDraft) Validate(now time.Time) []FieldError {
 		errs.add("displayRemediationMode", "remediation %q is not a choice: choose SHOW or HIDE", d.Remediation)
 	}
 	return errs
+}
+
+// HasCheck reports whether the draft checks anything: Okta refuses a device assurance policy
+// without a condition (400 deviceAssuranceMediated).
+func (d AssuranceDraft) HasCheck() bool {
+	return normalizedOSMode(d.OSMode) != OSNone || len(d.DiskEncryption) > 0 || len(d.ScreenLock) > 0 ||
+		d.BlockJailbreak || d.SecureHardware || d.ChromeDeviceTrust || d.DevicePostureIdP || d.AndroidDeviceTrust
 }
 
 // checkAndroidDeviceTrust applies the spec's notes on the Android Device Trust settings kept

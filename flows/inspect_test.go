@@ -130,35 +130,30 @@ func loadInv(t *testing.T, api okta.API, opts flows.LoadOptions) *flows.Inventor
 
 func findApp(t *testing.T, inv *flows.Inventory, id string) flows.AppPolicyInfo {
 	t.Helper()
-	for _, a := range inv.AppPolicies {
-		if a.Policy.ID == id {
-			return a
-		}
-	}
-	t.Fatalf("app sign-in policy %s not in the inventory", id)
-	return flows.AppPolicyInfo{}
+	return findInInventory(t, inv.AppPolicies, id, func(a flows.AppPolicyInfo) string { return a.Policy.ID }, "app sign-in policy")
 }
 
 func findDSC(t *testing.T, inv *flows.Inventory, id string) flows.DSCInfo {
 	t.Helper()
-	for _, d := range inv.DSCPolicies {
-		if d.Policy.ID == id {
-			return d
-		}
-	}
-	t.Fatalf("DSC policy %s not in the inventory", id)
-	return flows.DSCInfo{}
+	return findInInventory(t, inv.DSCPolicies, id, func(d flows.DSCInfo) string { return d.Policy.ID }, "DSC policy")
 }
 
 func findAssurance(t *testing.T, inv *flows.Inventory, id string) flows.AssuranceInfo {
 	t.Helper()
-	for _, a := range inv.Assurances {
-		if a.Assurance.ID == id {
-			return a
+	return findInInventory(t, inv.Assurances, id, func(a flows.AssuranceInfo) string { return a.Assurance.ID }, "assurance policy")
+}
+
+// findInInventory returns the entry of list whose id (per idOf) is id; the test fails when none is.
+func findInInventory[T any](t *testing.T, list []T, id string, idOf func(T) string, what string) T {
+	t.Helper()
+	for _, x := range list {
+		if idOf(x) == id {
+			return x
 		}
 	}
-	t.Fatalf("assurance policy %s not in the inventory", id)
-	return flows.AssuranceInfo{}
+	t.Fatalf("%s %s not in the inventory", what, id)
+	var zero T
+	return zero
 }
 
 func warningsOf(inv *flows.Inventory, code, subjectID string) []flows.Warning {
@@ -430,18 +425,7 @@ func TestLoadInventoryLargeOrg(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	wantApp, err := o.api.ListPolicies(ctx, okta.TypeAccessPolicy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantDSC, err := o.api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantDA, err := o.api.ListDeviceAssurances(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wantApp, wantDSC, wantDA := listPolicies(t, o.api)
 	if len(wantApp) < 2000 || len(wantDA) < 200 {
 		t.Fatalf("seeded org has %d app policies, %d assurances", len(wantApp), len(wantDA))
 	}

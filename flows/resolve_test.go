@@ -39,11 +39,11 @@ func (o *runOrg) existingPolicyPlan(tb testing.TB, extraName string) flows.Plan 
 	d := flows.DSCDraft{
 		AppPolicy: flows.PolicyChoice{ExistingID: dashboard, ExistingName: "Okta Dashboard"},
 		AppRule: flows.AppRuleDraft{Name: "Registered only", Access: flows.AccessAllow,
-			GroupIDs: []string{o.groupID(tb, "Sales")}},
+			GroupIDs: []string{sandboxtest.GroupID(tb, o.api, "Sales")}},
 		Name: "Dashboard signals", ExtraMappings: []string{extra},
 		RuleName: "Providers", OktaVerify: true, UserIdentification: flows.UserIdentificationIgnore,
-		DevicePostureIdPID: o.idpID(tb, "Device Posture Provider"),
-		ZoneIDs:            []string{o.zoneID(tb, "Office Network")},
+		DevicePostureIdPID: sandboxtest.IdPID(tb, o.api, "Device Posture Provider"),
+		ZoneIDs:            []string{sandboxtest.ZoneID(tb, o.api, "Office Network")},
 		Activate:           true,
 	}
 	p, err := d.Plan()
@@ -118,7 +118,7 @@ func TestPlanFromOneOrgAppliesToAnother(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rule not in B's Okta Dashboard: %v", err)
 	}
-	if g := rule.Conditions.People.Groups.Include; len(g) != 1 || g[0] != b.groupID(t, "Sales") {
+	if g := rule.Conditions.People.Groups.Include; len(g) != 1 || g[0] != sandboxtest.GroupID(t, b.api, "Sales") {
 		t.Fatalf("rule groups = %v, want B's Sales", g)
 	}
 	maps, err := b.api.ListMappings(ctx, out.Created[flows.StepDSCPolicy])
@@ -136,10 +136,10 @@ func TestPlanFromOneOrgAppliesToAnother(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if z := dscRule.Conditions.Network.Include; len(z) != 1 || z[0] != b.zoneID(t, "Office Network") {
+	if z := dscRule.Conditions.Network.Include; len(z) != 1 || z[0] != sandboxtest.ZoneID(t, b.api, "Office Network") {
 		t.Fatalf("zones = %v", z)
 	}
-	if id := dscRule.Actions.DeviceSignalCollection.DeviceContextProviders[1].ID; id != b.idpID(t, "Device Posture Provider") {
+	if id := dscRule.Actions.DeviceSignalCollection.DeviceContextProviders[1].ID; id != sandboxtest.IdPID(t, b.api, "Device Posture Provider") {
 		t.Fatalf("IdP = %s", id)
 	}
 }

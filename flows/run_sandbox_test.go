@@ -27,51 +27,6 @@ func newRunOrg(tb testing.TB, faults sandbox.Faults) *runOrg {
 	return &runOrg{srv: srv, api: api}
 }
 
-func (o *runOrg) groupID(tb testing.TB, name string) string {
-	tb.Helper()
-	gs, err := o.api.ListGroups(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, g := range gs {
-		if g.Profile.Name == name {
-			return g.ID
-		}
-	}
-	tb.Fatalf("no group %q", name)
-	return ""
-}
-
-func (o *runOrg) idpID(tb testing.TB, name string) string {
-	tb.Helper()
-	list, err := o.api.ListIdentityProviders(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, x := range list {
-		if x.Name == name {
-			return x.ID
-		}
-	}
-	tb.Fatalf("no IdP %q", name)
-	return ""
-}
-
-func (o *runOrg) zoneID(tb testing.TB, name string) string {
-	tb.Helper()
-	list, err := o.api.ListNetworkZones(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, x := range list {
-		if x.Name == name {
-			return x.ID
-		}
-	}
-	tb.Fatalf("no zone %q", name)
-	return ""
-}
-
 // Names of the objects the representative plan creates.
 const (
 	runAppPolicy = "Sales apps"
@@ -88,12 +43,12 @@ func (o *runOrg) dscPlan(tb testing.TB) flows.Plan {
 	d := flows.DSCDraft{
 		AppPolicy: flows.PolicyChoice{Name: runAppPolicy, Description: "Apps used by Sales"},
 		AppRule: flows.AppRuleDraft{Name: runAppRule, Access: flows.AccessAllow, Managed: true,
-			GroupIDs: []string{o.groupID(tb, "Sales")}, Priority: 1},
+			GroupIDs: []string{sandboxtest.GroupID(tb, o.api, "Sales")}, Priority: 1},
 		Name: runDSCPolicy, Description: "Signals for Sales",
 		RuleName: runDSCRule, OktaVerify: true, UserIdentification: flows.UserIdentificationAllow,
-		DevicePostureIdPID: o.idpID(tb, "Device Posture Provider"),
+		DevicePostureIdPID: sandboxtest.IdPID(tb, o.api, "Device Posture Provider"),
 		PlatformOS:         []string{okta.PlatformMacOS, okta.PlatformWindows},
-		ZoneIDs:            []string{o.zoneID(tb, "Office Network")},
+		ZoneIDs:            []string{sandboxtest.ZoneID(tb, o.api, "Office Network")},
 		Activate:           true,
 	}
 	p, err := d.Plan()
@@ -111,22 +66,30 @@ type orgCounts struct {
 	DSCActive                                     bool
 }
 
+// listPolicies lists every app sign-in, device signal collection and device assurance policy.
+func listPolicies(tb testing.TB, api okta.API) (apps, dscs []okta.Policy, das []okta.DeviceAssurance) {
+	tb.Helper()
+	ctx := context.Background()
+	apps, err := api.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dscs, err = api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	das, err = api.ListDeviceAssurances(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return apps, dscs, das
+}
+
 func (o *runOrg) counts(tb testing.TB) orgCounts {
 	tb.Helper()
 	ctx := context.Background()
 	var c orgCounts
-	apps, err := o.api.ListPolicies(ctx, okta.TypeAccessPolicy)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dscs, err := o.api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	das, err := o.api.ListDeviceAssurances(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	apps, dscs, das := listPolicies(tb, o.api)
 	c.AccessPolicies, c.DSCPolicies, c.DeviceAssurances = len(apps), len(dscs), len(das)
 	for _, p := range apps {
 		if p.Name != runAppPolicy {

@@ -95,6 +95,12 @@ func TestValidationRejectsBeforeAnyRequest(t *testing.T) {
 		{"da name 256 chars", da(validIOS, func(d *AssuranceDraft) { d.Name = long }), "name"},
 		{"platform unknown", da(validIOS, func(d *AssuranceDraft) { d.Platform = "BEOS" }), "platform"},
 		{"platform lower case", da(validIOS, func(d *AssuranceDraft) { d.Platform = "ios" }), "platform"},
+		{"no check at all", da(validIOS, func(d *AssuranceDraft) {
+			*d = AssuranceDraft{Name: d.Name, Platform: d.Platform, OSMode: OSNone, GraceMode: GraceNone}
+		}), "osVersion"},
+		{"chromeos with no check", da(validIOS, func(d *AssuranceDraft) {
+			*d = AssuranceDraft{Name: d.Name, Platform: okta.PlatformChromeOS, GraceMode: GraceNone}
+		}), "thirdPartySignalProviders"},
 		{"os mode unknown", da(validIOS, func(d *AssuranceDraft) { d.OSMode = "latest" }), "osVersion"},
 		{"static minimum empty", da(validIOS, func(d *AssuranceDraft) { d.OSMinimum = "" }), "osVersion.minimum"},
 		{"iOS version with 4 components", da(validIOS, func(d *AssuranceDraft) { d.OSMinimum = "17.4.1.2" }), "osVersion.minimum"},

@@ -110,12 +110,6 @@ func (e *AssuranceEditor) validateName(s string) error {
 	return nil
 }
 
-// hasCheck reports whether a draft checks anything: Okta refuses a policy without a condition.
-func hasCheck(d flows.AssuranceDraft) bool {
-	return d.OSMode != flows.OSNone && d.OSMode != "" || len(d.DiskEncryption) > 0 || len(d.ScreenLock) > 0 ||
-		d.BlockJailbreak || d.SecureHardware || d.ChromeDeviceTrust || d.DevicePostureIdP || d.AndroidDeviceTrust
-}
-
 // NewAssuranceEditor returns the create form (draft with no Original) or the edit form.
 func NewAssuranceEditor(c *Common, draft flows.AssuranceDraft) *AssuranceEditor {
 	d := draft
@@ -677,13 +671,6 @@ func (e *AssuranceEditor) Plan() (flows.Plan, []flows.FieldError, error) {
 	now := e.now()
 	if errs := d.Validate(now); len(errs) > 0 {
 		return flows.Plan{}, errs, nil
-	}
-	if !hasCheck(d) {
-		field := "osVersion"
-		if !flows.PlatformChecks(d.Platform).HasOSVersion() {
-			field = "thirdPartySignalProviders"
-		}
-		return flows.Plan{}, []flows.FieldError{{Field: field, Msg: "No check chosen: Okta refuses a policy that checks nothing. Choose at least one."}}, nil
 	}
 	if e.takenNames[strings.TrimSpace(d.Name)] {
 		return flows.Plan{}, []flows.FieldError{{Field: "name", Msg: e.validateName(d.Name).Error()}}, nil

@@ -604,7 +604,7 @@ func TestAssuranceRefusedBeforeAnyRequest(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("In the Sign-In Widget")
 	r.key(tea.KeyEnter)
-	r.waitFor("Device integrity and signal providers", "No check chosen: Okta refuses a policy that checks nothing")
+	r.waitFor("Device integrity and signal providers", "no check chosen: Okta refuses a policy that checks nothing")
 	list, err := env.api.ListDeviceAssurances(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -768,7 +768,7 @@ func TestAssuranceErrorsShownOnTheirPage(t *testing.T) {
 			"grace-detail", "choose 1 to 180 days"},
 		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS, ScreenLock: []string{"PASSCODE"}, GraceMode: flows.GraceDateTime,
 			GraceUntil: time.Now().Add(-time.Hour)}, "grace-detail", "not in the future"},
-		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS}, "os", "No check chosen"},
+		{flows.AssuranceDraft{Name: "x", Platform: okta.PlatformIOS}, "os", "no check chosen"},
 	}
 	for _, tc := range cases {
 		e := NewAssuranceEditor(unitCommon(), tc.draft)

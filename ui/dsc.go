@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -21,7 +22,7 @@ func init() {
 		Order:       10,
 		Title:       "Device signal collection",
 		Description: "Five stages: app sign-in policy and rule, signal collection policy, mapping, its rule, review and submit.",
-		Start:       func(c *Common) Screen { return newDSCFlow(c).stage(flows.StageAppPolicy) },
+		Start:       func(c *Common) Screen { return dscFlowFor(c).stage(flows.StageAppPolicy) },
 		Accessible:  runDSCAccessible,
 	})
 }
@@ -45,6 +46,23 @@ type dscFlow struct {
 	providers []string
 	// reuseOffered marks the policies whose existing rule was offered for reuse.
 	reuseOffered map[string]bool
+}
+
+// openFlows keeps the walk of each Common until it is sent, so leaving it for the home screen
+// (esc on stage 1) and coming back keeps the answers.
+var openFlows sync.Map // *Common -> *dscFlow
+
+// dscFlowFor returns the open walk of c, or a new one.
+func dscFlowFor(c *Common) *dscFlow {
+	if f, ok := openFlows.Load(c); ok && f.(*dscFlow).submit == nil {
+		return f.(*dscFlow)
+	}
+	// A walk that was sent is not reopened: a run it left unfinished is resumed or rolled back
+	// from the home screen, through its journal, so no two runs share one journal.
+	openFlows.Delete(c)
+	f := newDSCFlow(c)
+	openFlows.Store(c, f)
+	return f
 }
 
 // newPolicyPick is the picker value for "create a new app sign-in policy".
@@ -132,7 +150,10 @@ func (f *dscFlow) review(plan flows.Plan) *Review {
 			if f.submit != nil && f.submit.Failed() {
 				return push(f.submit.Continue(p))
 			}
-			f.submit = NewSubmit(f.c, p, nil).OnFix(f.fix)
+			f.submit = NewSubmit(f.c, p, func(map[string]string) tea.Cmd {
+				openFlows.CompareAndDelete(f.c, f) // submitted: the next walk starts afresh
+				return nil
+			}).OnFix(f.fix)
 			return push(f.submit)
 		},
 	})

@@ -376,3 +376,19 @@ func TestDSCLoadErrorThenRetry(t *testing.T) {
 	d.key(tea.KeyCtrlR)
 	d.requireView("+ Create a new app sign-in policy")
 }
+
+// TestDSCHomeAndBackKeepsAnswers: leaving the walk for the home screen and opening it again
+// keeps the answers until the walk is submitted.
+func TestDSCHomeAndBackKeepsAnswers(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	d := newDriver(t, New(c), 80, 24)
+	d.key(tea.KeyEnter)
+	d.key(tea.KeyEnter)
+	d.typeText("Remembered")
+	d.keys(tea.KeyEsc, tea.KeyEsc) // new policy page -> picker -> home
+	d.requireView("1. Device signal collection")
+	d.key(tea.KeyEnter)
+	d.key(tea.KeyEnter)
+	d.requireView("> Remembered")
+}

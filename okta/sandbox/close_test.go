@@ -32,13 +32,7 @@ func closeWithin(t *testing.T, srv *Server) {
 // closes that connection.
 func TestCloseDoesNotWaitForUnusedConnection(t *testing.T) {
 	srv := startServer(t, Options{Token: "t"})
-	conn, err := net.Dial("tcp", srv.URL()[len("http://"):])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// Make sure the server has accepted it before closing.
-	waitFor(t, func() bool { srv.connMu.Lock(); defer srv.connMu.Unlock(); return len(srv.fresh) == 1 })
+	conn := dialUnused(t, srv)
 	closeWithin(t, srv)
 	_ = conn.SetReadDeadline(time.Now().Add(closeHangBound))
 	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
@@ -64,16 +58,24 @@ func TestCloseWithIdleKeepAliveConnection(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	// And one more connection the client never used.
-	conn, err := net.Dial("tcp", srv.URL()[len("http://"):])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	waitFor(t, func() bool { srv.connMu.Lock(); defer srv.connMu.Unlock(); return len(srv.fresh) == 1 })
+	dialUnused(t, srv)
 	closeWithin(t, srv)
 	if _, err := hc.Do(req); err == nil {
 		t.Fatal("the server should be closed")
 	}
+}
+
+// dialUnused opens a connection to srv that sends nothing, and waits until the server has
+// accepted it. The test's end closes it.
+func dialUnused(t *testing.T, srv *Server) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.URL()[len("http://"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	waitFor(t, func() bool { srv.connMu.Lock(); defer srv.connMu.Unlock(); return len(srv.fresh) == 1 })
+	return conn
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -23,15 +23,12 @@ func renderMapping(base, policyID, resourceID string) obj {
 }
 
 func (s *Server) listMappings(c *call, policyID string) (response, error) {
-	return s.answer(func(st *state) response {
-		if st.policy(policyID) == nil {
-			return policyNotFound(policyID)
-		}
+	return s.listUnderPolicy(policyID, func(st *state) []obj {
 		out := []obj{}
 		for _, id := range st.Mappings[policyID] {
 			out = append(out, renderMapping(c.base, policyID, id))
 		}
-		return jsonResp(http.StatusOK, out)
+		return out
 	})
 }
 

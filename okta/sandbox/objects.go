@@ -1,5 +1,7 @@
 package sandbox
 
+import "net/http"
+
 // Helpers the handlers of policies, rules, mappings and device assurances share.
 
 // answer runs fn on a read-only view of the org and answers what fn answers.
@@ -19,6 +21,17 @@ func (s *Server) change(fn func(st *state) (response, bool)) (response, error) {
 		return changed
 	})
 	return resp, err
+}
+
+// listUnderPolicy answers the list (rules, mappings) of a policy that items renders; 404 when
+// the policy does not exist.
+func (s *Server) listUnderPolicy(policyID string, items func(st *state) []obj) (response, error) {
+	return s.answer(func(st *state) response {
+		if st.policy(policyID) == nil {
+			return policyNotFound(policyID)
+		}
+		return jsonResp(http.StatusOK, items(st))
+	})
 }
 
 // fromBody copies a request body without the members the server sets.

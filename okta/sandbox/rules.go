@@ -63,15 +63,12 @@ func placeRule(rules []obj, r obj) []obj {
 }
 
 func (s *Server) listRules(c *call, policyID string) (response, error) {
-	return s.answer(func(st *state) response {
-		if st.policy(policyID) == nil {
-			return policyNotFound(policyID)
-		}
+	return s.listUnderPolicy(policyID, func(st *state) []obj {
 		out := []obj{}
 		for _, r := range st.Rules[policyID] {
 			out = append(out, renderRule(r, c.base, policyID))
 		}
-		return jsonResp(http.StatusOK, out)
+		return out
 	})
 }
 

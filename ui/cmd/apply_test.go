@@ -30,49 +30,19 @@ func (o *applyOrg) apply(t *testing.T, args ...string) int {
 	return o.execute(append([]string{"apply"}, args...)...)
 }
 
-func (o *applyOrg) id(t *testing.T, kind, name string) string {
-	t.Helper()
-	ctx := context.Background()
-	switch kind {
-	case "group":
-		gs, _ := o.api.ListGroups(ctx)
-		for _, g := range gs {
-			if g.Profile.Name == name {
-				return g.ID
-			}
-		}
-	case "idp":
-		list, _ := o.api.ListIdentityProviders(ctx)
-		for _, x := range list {
-			if x.Name == name {
-				return x.ID
-			}
-		}
-	case "policy":
-		list, _ := o.api.ListPolicies(ctx, okta.TypeAccessPolicy)
-		for _, x := range list {
-			if x.Name == name {
-				return x.ID
-			}
-		}
-	}
-	t.Fatalf("no %s %q", kind, name)
-	return ""
-}
-
 // planFile saves a DSC plan made in o (with names of what it references) and returns its path.
 func (o *applyOrg) planFile(t *testing.T, extraMapping string) (string, flows.Plan) {
 	t.Helper()
 	d := flows.DSCDraft{
 		AppPolicy: flows.PolicyChoice{Name: "Sales apps"},
 		AppRule: flows.AppRuleDraft{Name: "Registered devices", Access: flows.AccessAllow,
-			GroupIDs: []string{o.id(t, "group", "Sales")}},
+			GroupIDs: []string{sandboxtest.GroupID(t, o.api, "Sales")}},
 		Name: "Sales signals", RuleName: "Okta Verify", OktaVerify: true,
 		UserIdentification: flows.UserIdentificationAllow,
-		DevicePostureIdPID: o.id(t, "idp", "Device Posture Provider"), Activate: true,
+		DevicePostureIdPID: sandboxtest.IdPID(t, o.api, "Device Posture Provider"), Activate: true,
 	}
 	if extraMapping != "" {
-		d.ExtraMappings = []string{o.id(t, "policy", extraMapping)}
+		d.ExtraMappings = []string{sandboxtest.PolicyID(t, o.api, okta.TypeAccessPolicy, extraMapping)}
 	}
 	p, err := d.Plan()
 	if err != nil {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the five-stage device signal collection flow, driven by keys in tmux against a
 # sandbox org, then the org checked over the Management API.
+# With E2E_DSC_FAULT=1 the sandbox fails the first mapping request with a 500: the submit stops
+# there, r retries, and the org still ends with one of each object (nothing sent twice).
 # The screens quote names with “ ”, and jq filters are single-quoted on purpose:
 # shellcheck disable=SC1111,SC2016
 # shellcheck source=lib.sh
@@ -11,7 +13,12 @@ APP_RULE="Require a registered device"
 DSC_POLICY="E2E device signals"
 DSC_RULE="Collect device signals"
 
-e2e_setup
+FAULT=${E2E_DSC_FAULT:-}
+if [ "$FAULT" = 1 ]; then
+	e2e_setup --faults '500@POST /api/v1/policies/*/mappings#1'
+else
+	e2e_setup
+fi
 start_wizard
 
 log "home"
@@ -94,8 +101,16 @@ wait_for "6 requests, sent in this order. Nothing is sent until you press enter.
 wait_for "POST   /api/v1/policies?activate=true"
 wait_for "[x] Activate the policy last"
 send Enter
+if [ "$FAULT" = 1 ]; then
+	log "the mapping fails once: retry"
+	wait_for_re "✗.*POST +Map app sign-in policy “$APP_POLICY”"
+	wait_for "r retry"
+	send r
+	# Requests that succeeded before are not sent again.
+	wait_for_re "=.*POST +Create device signal collection policy “$DSC_POLICY”"
+fi
 wait_for "Done: 6 requests sent."
-wait_for_re "✓.*POST +Create device signal collection policy “$DSC_POLICY”"
+wait_for_re "[✓=].*POST +Create device signal collection policy “$DSC_POLICY”"
 wait_for_re "✓.*POST +Map app sign-in policy “$APP_POLICY”"
 wait_for_re "✓.*POST +Activate device signal collection policy “$DSC_POLICY”"
 secret_free
@@ -133,8 +148,10 @@ api "/api/v1/policies/$DSC_ID/rules" | check "the DSC rule has Okta Verify (user
 			any($p[]; .key == "DEVICE_POSTURE_IDP" and .id == $idp)))' \
 	--arg n "$DSC_RULE" --arg idp "$IDP_ID"
 
-api "/api/v1/policies/$APP_ID/rules" | check "“$APP_POLICY” has an ACTIVE ALLOW rule with device.registered true before its catch-all" '
-	any(.[]; .name == $n and .status == "ACTIVE" and .conditions.device.registered == true and
+api "/api/v1/policies/$APP_ID/rules" | check "“$APP_POLICY” has one ACTIVE ALLOW rule with device.registered true, before its catch-all" '
+	[.[] | select(.name == $n)] as $mine |
+	($mine | length) == 1 and ($mine[0] |
+		.status == "ACTIVE" and .conditions.device.registered == true and
 		.actions.appSignOn.access == "ALLOW" and .priority == 1) and
 	any(.[]; .system == true)' --arg n "$APP_RULE"
 

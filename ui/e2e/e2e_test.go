@@ -198,11 +198,11 @@ func (w *testLogWriter) String() string {
 }
 
 // runFlow runs a flow script and fails the test with its whole output when it fails.
-func runFlow(t *testing.T, script string) {
+func runFlow(t *testing.T, script string, extraEnv ...string) {
 	t.Helper()
 	needTools(t)
 	t.Parallel()
-	out, err := runScript(t, script)
+	out, err := runScript(t, script, extraEnv...)
 	if err != nil {
 		if !testing.Verbose() {
 			t.Log("script output:\n" + out)
@@ -218,6 +218,13 @@ func runFlow(t *testing.T, script string) {
 // registered-device rule, DSC policy, mapping, rule with Okta Verify + Chrome Device Trust +
 // device posture IdP, review, submit with activation), then checks the org over the API.
 func TestDSCFlowInTmux(t *testing.T) { runFlow(t, "dsc.sh") }
+
+// TestDSCRetryAfterServerErrorInTmux runs the same walk against a sandbox that fails the
+// first mapping request with a 500: the submit screen stops on it, r retries without resending
+// what succeeded, and the org ends with exactly one of each object.
+func TestDSCRetryAfterServerErrorInTmux(t *testing.T) {
+	runFlow(t, "dsc.sh", "E2E_DSC_FAULT=1", "E2E_NAME=dsc-fault")
+}
 
 // TestAssuranceFlowInTmux creates, edits and requires an iOS device assurance policy in a new
 // rule, reads the System Log view, then checks the policy, the rule and the events over the API.

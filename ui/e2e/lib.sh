@@ -92,7 +92,7 @@ need() {
 }
 
 # e2e_setup makes the temp dir and the cleanup trap, builds the binary unless given one, and
-# starts the sandbox.
+# starts the sandbox; its arguments go to `sandbox serve` (e.g. --faults ...).
 e2e_setup() {
 	need tmux curl jq
 	E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/odw-e2e-$E2E_NAME.XXXXXX")
@@ -102,7 +102,7 @@ e2e_setup() {
 	trap 'exit 130' INT TERM
 	mkdir -p "$E2E_TMP/home" "$E2E_TMP/xdg"
 	build_binary
-	start_sandbox
+	start_sandbox "$@"
 }
 
 build_binary() {
@@ -120,12 +120,15 @@ build_binary() {
 # start_sandbox serves a fresh org on a free port and reads the URL it prints.
 start_sandbox() {
 	TOKEN="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-	"$BIN" sandbox serve --addr 127.0.0.1:0 --state "$E2E_TMP/state.json" --token "$TOKEN" \
+	# Made before the server starts, so the polling below never reads a missing file.
+	: >"$E2E_TMP/sandbox.out"
+	: >"$E2E_TMP/sandbox.err"
+	"$BIN" sandbox serve --addr 127.0.0.1:0 --state "$E2E_TMP/state.json" --token "$TOKEN" "$@" \
 		>"$E2E_TMP/sandbox.out" 2>"$E2E_TMP/sandbox.err" &
 	SANDBOX_PID=$!
 	local deadline=$((SECONDS + WAIT_TIMEOUT))
 	while [ $SECONDS -lt $deadline ]; do
-		ORG_URL=$(sed -n 's/^Sandbox Okta org running at \(http:[^ ]*\)$/\1/p' "$E2E_TMP/sandbox.out" | head -n1)
+		ORG_URL=$(sed -n 's/^Sandbox Okta org running at \(http:[^ ]*\)$/\1/p' "$E2E_TMP/sandbox.out" | head -n1 || true)
 		[ -n "$ORG_URL" ] && break
 		kill -0 "$SANDBOX_PID" 2>/dev/null || { cat "$E2E_TMP/sandbox.out" "$E2E_TMP/sandbox.err" >&2; fail "sandbox serve exited"; }
 		sleep 0.1
