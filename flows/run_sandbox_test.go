@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,13 +61,57 @@ func (o *runOrg) dscPlan(tb testing.TB) flows.Plan {
 	return p
 }
 
-// orgCounts is what the representative plan can leave behind, counted by listing.
+// orgCounts is what a plan can leave behind, counted by listing. It stays comparable with ==
+// (the tallies are strings), so "nothing else changed" is one comparison.
 type orgCounts struct {
 	AccessPolicies, DSCPolicies, DeviceAssurances int // totals
-	AppPolicies, DSCNamed                         int // policies with the plan's names
-	AppRules, DSCRules, Mappings                  int // with the plan's names, in those policies
+	AppPolicies, DSCNamed                         int // policies with the DSC plan's names
+	AppRules, DSCRules, Mappings                  int // with the DSC plan's names, in those policies
 	DSCActive                                     bool
+	// Assurances counts device assurance policies by name; RulesPerPolicy counts the rules of
+	// every app sign-in and DSC policy (rulesKey).
+	Assurances, RulesPerPolicy tally
 }
+
+// tally is a count per name, written "name=n; name=n" in name order: readable in a failure
+// message and comparable with ==. Names hold no "; ".
+type tally string
+
+func tallyOf(counts map[string]int) tally {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(counts)) {
+		if counts[name] != 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", name, counts[name]))
+		}
+	}
+	return tally(strings.Join(parts, "; "))
+}
+
+func (t tally) counts() map[string]int {
+	out := map[string]int{}
+	if t == "" {
+		return out
+	}
+	for _, part := range strings.Split(string(t), "; ") {
+		i := strings.LastIndex(part, "=")
+		n, err := strconv.Atoi(part[i+1:])
+		if err != nil {
+			panic(fmt.Sprintf("tally %q: %v", t, err))
+		}
+		out[part[:i]] = n
+	}
+	return out
+}
+
+// plus returns t with delta added to name's count.
+func (t tally) plus(name string, delta int) tally {
+	c := t.counts()
+	c[name] += delta
+	return tallyOf(c)
+}
+
+// rulesKey names a policy in orgCounts.RulesPerPolicy.
+func rulesKey(typ okta.PolicyType, policyName string) string { return string(typ) + "/" + policyName }
 
 // listPolicies lists every app sign-in, device signal collection and device assurance policy.
 func listPolicies(tb testing.TB, api okta.API) (apps, dscs []okta.Policy, das []okta.DeviceAssurance) {
@@ -91,51 +138,55 @@ func (o *runOrg) counts(tb testing.TB) orgCounts {
 	var c orgCounts
 	apps, dscs, das := listPolicies(tb, o.api)
 	c.AccessPolicies, c.DSCPolicies, c.DeviceAssurances = len(apps), len(dscs), len(das)
-	for _, p := range apps {
-		if p.Name != runAppPolicy {
-			continue
-		}
-		c.AppPolicies++
+	assurances := map[string]int{}
+	for _, d := range das {
+		assurances[d.Name]++
+	}
+	c.Assurances = tallyOf(assurances)
+	rulesPerPolicy := map[string]int{}
+	for _, p := range append(slices.Clone(apps), dscs...) {
 		rules, err := o.api.ListRules(ctx, p.ID)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, r := range rules {
-			if r.Name == runAppRule {
-				c.AppRules++
+		rulesPerPolicy[rulesKey(p.Type, p.Name)] += len(rules)
+		switch {
+		case p.Type == okta.TypeAccessPolicy && p.Name == runAppPolicy:
+			c.AppPolicies++
+			for _, r := range rules {
+				if r.Name == runAppRule {
+					c.AppRules++
+				}
 			}
+		case p.Type == okta.TypeDeviceSignalCollection && p.Name == runDSCPolicy:
+			c.DSCNamed++
+			c.DSCActive = p.Status == okta.StatusActive
+			for _, r := range rules {
+				if r.Name == runDSCRule {
+					c.DSCRules++
+				}
+			}
+			maps, err := o.api.ListMappings(ctx, p.ID)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			c.Mappings += len(maps)
 		}
 	}
-	for _, p := range dscs {
-		if p.Name != runDSCPolicy {
-			continue
-		}
-		c.DSCNamed++
-		c.DSCActive = p.Status == okta.StatusActive
-		rules, err := o.api.ListRules(ctx, p.ID)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, r := range rules {
-			if r.Name == runDSCRule {
-				c.DSCRules++
-			}
-		}
-		maps, err := o.api.ListMappings(ctx, p.ID)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		c.Mappings += len(maps)
-	}
+	c.RulesPerPolicy = tallyOf(rulesPerPolicy)
 	return c
 }
 
-// wantComplete checks the plan's objects exist exactly once, and nothing else was added.
+// wantComplete checks the DSC plan's objects exist exactly once, and nothing else was added.
 func wantComplete(tb testing.TB, got, baseline orgCounts) {
 	tb.Helper()
 	want := orgCounts{
 		AccessPolicies: baseline.AccessPolicies + 1, DSCPolicies: baseline.DSCPolicies + 1, DeviceAssurances: baseline.DeviceAssurances,
 		AppPolicies: 1, DSCNamed: 1, AppRules: 1, DSCRules: 1, Mappings: 1, DSCActive: true,
+		Assurances: baseline.Assurances,
+		// The new app sign-in policy has its catch-all rule besides the plan's.
+		RulesPerPolicy: baseline.RulesPerPolicy.plus(rulesKey(okta.TypeAccessPolicy, runAppPolicy), 2).
+			plus(rulesKey(okta.TypeDeviceSignalCollection, runDSCPolicy), 1),
 	}
 	if got != want {
 		tb.Fatalf("org after the run:\n got %+v\nwant %+v", got, want)

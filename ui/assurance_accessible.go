@@ -104,7 +104,7 @@ func runAssuranceAccessible(ctx context.Context, c *Common, in io.Reader, out io
 		}
 		if !send {
 			fmt.Fprintln(out, "Nothing was sent.")
-			return nil
+			return offerSaveAccessible(ctx, c, lr, out, plan, e.normalized())
 		}
 		return runAssuranceAccessiblePlan(ctx, c, plan, out)
 	}
@@ -214,7 +214,7 @@ func runAssuranceRuleAccessible(ctx context.Context, c *Common, in io.Reader, ou
 		}
 		if !send {
 			fmt.Fprintln(out, "Nothing was sent.")
-			return nil
+			return offerSaveAccessible(ctx, c, in, out, plan, f.draft)
 		}
 		return runAssuranceAccessiblePlan(ctx, c, plan, out)
 	}

@@ -390,12 +390,12 @@ func (e *AssuranceEditor) windowsMajorsPage() formPage {
 				opts = append(opts, huh.NewOption(daLabel(windowsLabels, m), m))
 			}
 			return huh.NewGroup(huh.NewMultiSelect[string]().Title("Set a requirement for").
-				Description("A major version without a requirement passes. Space toggles.").
+				Description("A major version without a requirement passes. x toggles.").
 				Options(opts...).Value(&e.winMajors).Filterable(false))
 		},
 		done: func() error {
 			if len(e.winMajors) == 0 {
-				return errors.New("Windows major versions: choose Windows 11, Windows 10 or both (space toggles), or go back (esc) and choose no per-major requirement")
+				return errors.New("Windows major versions: choose Windows 11, Windows 10 or both (x toggles), or go back (esc) and choose no per-major requirement")
 			}
 			// Keep the answers of majors still chosen, in the API's order.
 			var out []flows.WindowsConstraintDraft
@@ -481,12 +481,12 @@ func (e *AssuranceEditor) checksPage() formPage {
 			var fields []huh.Field
 			if len(c.DiskEncryption) > 0 {
 				fields = append(fields, huh.NewMultiSelect[string]().Title("Disk encryption").
-					Description("None chosen: encryption is not checked. Space toggles.").
+					Description("None chosen: encryption is not checked. x toggles.").
 					Options(daOptions(c.DiskEncryption, diskEncryptionLabels)...).Value(&d.DiskEncryption).Filterable(false))
 			}
 			if len(c.ScreenLock) > 0 {
 				fields = append(fields, huh.NewMultiSelect[string]().Title("Screen lock types allowed").
-					Description("None chosen: screen lock is not checked. Space toggles.").
+					Description("None chosen: screen lock is not checked. x toggles.").
 					Options(daOptions(c.ScreenLock, screenLockLabels)...).Value(&d.ScreenLock).Filterable(false))
 			}
 			return huh.NewGroup(fields...)
@@ -700,6 +700,8 @@ func (e *AssuranceEditor) finish() tea.Cmd {
 	// The review diffs a display copy; the plan sent keeps the policy as read.
 	review := NewReview(c, forReview(plan), ReviewOptions{
 		ShowDiff:    e.editing,
+		Answers:     e.normalized(),
+		PlanToSave:  &plan,
 		OnConfirm:   func(flows.Plan) tea.Cmd { return daPush(e.submitScreen(plan)) },
 		Explanation: assuranceExplanation,
 	})

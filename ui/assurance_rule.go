@@ -227,7 +227,7 @@ func (f *AssuranceRuleFlow) assurancePage() formPage {
 					Selected(slices.Contains(f.draft.AssuranceIDs, d.ID)))
 			}
 			return huh.NewGroup(huh.NewMultiSelect[string]().Title("Require devices to pass").
-				Description("Several are ORed: a device passes if it meets ANY one of them. Space toggles.").
+				Description("Several are ORed: a device passes if it meets ANY one of them. x toggles.").
 				Options(opts...).Value(&f.draft.AssuranceIDs).Filterable(true).
 				Height(f.pf.listHeight(len(opts), 3)))
 		},
@@ -236,7 +236,7 @@ func (f *AssuranceRuleFlow) assurancePage() formPage {
 				return errors.New("no device assurance policy to require: create one first (esc twice)")
 			}
 			if len(f.draft.AssuranceIDs) == 0 {
-				return errors.New("Device assurance policies: choose at least one (space toggles)")
+				return errors.New("Device assurance policies: choose at least one (x toggles)")
 			}
 			return nil
 		},
@@ -305,6 +305,8 @@ func (f *AssuranceRuleFlow) finish() tea.Cmd {
 	}
 	review := NewReview(f.c, forReview(plan), ReviewOptions{
 		ShowDiff:    f.draft.Existing != nil,
+		Answers:     f.draft,
+		PlanToSave:  &plan,
 		OnConfirm:   func(flows.Plan) tea.Cmd { return daPush(f.submitScreen(plan)) },
 		Explanation: ruleExplanation,
 	})

@@ -145,6 +145,7 @@ func (f *dscFlow) review(plan flows.Plan) *Review {
 		Stage:              flows.StageReview,
 		StageNames:         flows.DSCStageNames,
 		Explanation:        stageExplanations[flows.StageReview],
+		Answers:            f.draft,
 		OnConfirm: func(p flows.Plan) tea.Cmd {
 			f.draft.Activate = hasAction(p, flows.ActActivatePolicy)
 			if f.submit != nil && f.submit.Failed() {

@@ -119,14 +119,14 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 		)); err != nil {
 			return err
 		}
-		if !send {
-			fmt.Fprintln(out, "Nothing was sent.")
-			return nil
-		}
-		f.draft.Activate = activate
 		if !activate {
 			plan = withoutActivation(plan)
 		}
+		if !send {
+			fmt.Fprintln(out, "Nothing was sent.")
+			return offerSaveAccessible(ctx, c, in, out, plan, f.draft)
+		}
+		f.draft.Activate = activate
 		return runAccessiblePlan(ctx, f, plan, in, out)
 	}
 }

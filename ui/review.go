@@ -31,6 +31,12 @@ type ReviewOptions struct {
 	// Done maps the ids of steps an earlier attempt of the same run finished to their object
 	// ids: they are marked and not sent again (fix and continue).
 	Done map[string]string
+	// Answers are the flow's answers (a flows.DSCDraft, AssuranceDraft or AssuranceRuleDraft),
+	// saved with the plan (ctrl+s) so the file records what made it; nil saves the requests only.
+	Answers any
+	// PlanToSave, when the review shows a display copy of the plan (before-images trimmed for
+	// the diff), is the plan as it is sent; ctrl+s saves it instead of the copy.
+	PlanToSave *flows.Plan
 }
 
 // Review shows every request of a plan in order (method, path, JSON body) before anything is sent.
@@ -42,21 +48,26 @@ type Review struct {
 	vp            viewport.Model
 	width, height int
 	keys          reviewKeys
+	save          planSaver
 }
 
 type reviewKeys struct {
-	Confirm, Toggle, Scroll, Page key.Binding
+	Confirm, Toggle, Scroll, Page, Save, SaveConfirm, SaveCancel key.Binding
 }
 
 // NewReview returns the review screen of plan.
 func NewReview(c *Common, plan flows.Plan, opts ReviewOptions) *Review {
 	r := &Review{c: c, plan: plan, opts: opts, vp: viewport.New(c.Width, 10)}
 	r.keys = reviewKeys{
-		Confirm: key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "send requests")),
-		Toggle:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "toggle activation")),
-		Scroll:  key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "scroll")),
-		Page:    key.NewBinding(key.WithKeys("pgup", "pgdown", "b", " "), key.WithHelp("pgup/pgdn", "page")),
+		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send requests")),
+		Toggle:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "toggle activation")),
+		Scroll:      key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "scroll")),
+		Page:        key.NewBinding(key.WithKeys("pgup", "pgdown", "b", " "), key.WithHelp("pgup/pgdn", "page")),
+		Save:        c.Keys.SavePlan,
+		SaveConfirm: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+		SaveCancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
+	r.save = newPlanSaver(c)
 	r.SetSize(c.Width, c.Height)
 	return r
 }
@@ -128,7 +139,10 @@ func (r *Review) chromeHeight() int {
 }
 
 func (r *Review) ShortHelp() []key.Binding {
-	b := []key.Binding{r.keys.Confirm, r.keys.Scroll}
+	if r.save.open {
+		return []key.Binding{r.keys.SaveConfirm, r.keys.SaveCancel}
+	}
+	b := []key.Binding{r.keys.Confirm, r.keys.Save, r.keys.Scroll}
 	if r.canToggle() {
 		b = append(b, r.keys.Toggle)
 	}
@@ -136,8 +150,22 @@ func (r *Review) ShortHelp() []key.Binding {
 }
 
 func (r *Review) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if m, ok := msg.(planSavedMsg); ok && m.review == r {
+		r.save.finished(m)
+		r.SetSize(r.width, r.height)
+		return r, nil
+	}
+	if r.save.open {
+		cmd := r.updateSavePrompt(msg)
+		r.SetSize(r.width, r.height)
+		return r, cmd
+	}
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
+		case key.Matches(k, r.keys.Save):
+			cmd := r.save.start(r.plan.Flow, r.width)
+			r.SetSize(r.width, r.height)
+			return r, cmd
 		case key.Matches(k, r.c.Keys.Back):
 			return r, func() tea.Msg { return BackMsg{} }
 		case key.Matches(k, r.keys.Confirm):
@@ -175,6 +203,9 @@ func (r *Review) bottom() string {
 		} else {
 			lines = append(lines, s.OK.Render("[x] Activate the policy last")+s.Subtle.Render("  (a) to leave it inactive"))
 		}
+	}
+	if extra := r.save.view(s, r.width); extra != "" {
+		lines = append(lines, extra)
 	}
 	pct := int(r.vp.ScrollPercent() * 100)
 	if r.vp.TotalLineCount() <= r.vp.Height {

@@ -132,7 +132,7 @@ func (o *inspectOptions) run(ctx context.Context) error {
 	if o.json {
 		err = writeInventoryJSON(streams.Out, inv, kind, o.filter)
 	} else {
-		err = writeInventoryText(streams.Out, inv, kind, o.filter)
+		err = writeInventoryText(streams.Out, org.Label, inv, kind, o.filter)
 	}
 	if err != nil {
 		return err
@@ -181,13 +181,13 @@ func writeInventoryJSON(w io.Writer, inv *flows.Inventory, kind flows.Kind, filt
 	return enc.Encode(v)
 }
 
-// writeInventoryText prints one plain table per kind (or only kind's).
-func writeInventoryText(w io.Writer, inv *flows.Inventory, kind flows.Kind, filter string) error {
+// writeInventoryText prints the org (SANDBOX plainly) and one plain table per kind (or only kind's).
+func writeInventoryText(w io.Writer, orgLabel string, inv *flows.Inventory, kind flows.Kind, filter string) error {
 	kinds := flows.Kinds
 	if kind != "" {
 		kinds = []flows.Kind{kind}
 	}
-	fmt.Fprintf(w, "Org: %s\n", inv.OrgURL)
+	fmt.Fprintf(w, "Org: %s\n", orgLabel)
 	for _, k := range kinds {
 		rows := inv.Filter(k, filter)
 		fmt.Fprintf(w, "\n%s (%d)\n", k.Title(), len(rows))

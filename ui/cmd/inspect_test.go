@@ -124,7 +124,7 @@ func TestInspectPlainWithoutTTY(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, e.err)
 	}
 	out := e.out.String()
-	for _, want := range []string{"DSC policies (", "App sign-in policies (", "Device assurance (", "Events (", "Warnings (",
+	for _, want := range []string{"Org: SANDBOX (http://127.0.0.1:", "DSC policies (", "App sign-in policies (", "Device assurance (", "Events (", "Warnings (",
 		"Script app policy", "Script Mac", "unmapped-device-rule", "Name  ", "Platform"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plain output lacks %q:\n%s", want, out)
