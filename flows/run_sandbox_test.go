@@ -278,47 +278,96 @@ func TestRunDSCPlanCreatesObjectsAndFinishesJournal(t *testing.T) {
 	}
 }
 
-// faultStep describes how to hit step k of the representative plan with a sandbox fault rule.
+// faultStep describes how to hit one step of a plan with a sandbox fault rule: the nth
+// request of the plan matching method and path is the step's. lookup is the path the client
+// reads (GET) to find out whether a write whose answer was lost took effect.
 type faultStep struct {
 	id     string
 	method string
 	path   string
 	nth    int
+	lookup string
+}
+
+// faultScenario is a plan run in a fresh sandbox with a fault injected at each of its steps
+// in turn.
+type faultScenario struct {
+	name  string
+	steps []faultStep // one per plan step, in plan order
+	// prepare sets up the org (before the baseline is counted) and builds the plan with the
+	// real plan builder.
+	prepare func(t *testing.T, o *runOrg) scenarioRun
+}
+
+// scenarioRun is a prepared scenario: its plan and what the org must look like afterwards.
+type scenarioRun struct {
+	plan flows.Plan
+	// complete checks the org once the plan took effect exactly once (a finished run or a resume).
+	complete func(t *testing.T, got, base orgCounts)
+	// rolledBack, when set, checks what the counts cannot see after a roll back (which already
+	// found the counts equal to the baseline): e.g. a replaced object equals the original again.
+	rolledBack func(t *testing.T)
 }
 
 var dscFaultSteps = []faultStep{
-	{flows.StepAppPolicy, "POST", "/api/v1/policies", 1},
-	{flows.StepAppRule, "POST", "/api/v1/policies/*/rules", 1},
-	{flows.StepDSCPolicy, "POST", "/api/v1/policies", 2},
-	{flows.MappingStepID(1), "POST", "/api/v1/policies/*/mappings", 1},
-	{flows.StepDSCRule, "POST", "/api/v1/policies/*/rules", 2},
-	{flows.StepActivateDSC, "POST", "/api/v1/policies/*/lifecycle/activate", 1},
+	{flows.StepAppPolicy, "POST", "/api/v1/policies", 1, "/api/v1/policies"},
+	{flows.StepAppRule, "POST", "/api/v1/policies/*/rules", 1, "/api/v1/policies/*/rules"},
+	{flows.StepDSCPolicy, "POST", "/api/v1/policies", 2, "/api/v1/policies"},
+	{flows.MappingStepID(1), "POST", "/api/v1/policies/*/mappings", 1, "/api/v1/policies/*/mappings"},
+	{flows.StepDSCRule, "POST", "/api/v1/policies/*/rules", 2, "/api/v1/policies/*/rules"},
+	{flows.StepActivateDSC, "POST", "/api/v1/policies/*/lifecycle/activate", 1, "/api/v1/policies/*"},
 }
 
-// TestRunFaultsThenResumeOrRollback injects, for each step of the plan, an Okta error, a 500,
-// a connection dropped after the write, and a killed process (before and after the request
-// reached Okta), then resumes or rolls back from the journal on disk, and counts the objects:
-// no duplicate after a resume, no orphan after a roll back.
+var dscScenario = faultScenario{
+	name:  "dsc",
+	steps: dscFaultSteps,
+	prepare: func(t *testing.T, o *runOrg) scenarioRun {
+		return scenarioRun{plan: o.dscPlan(t), complete: func(t *testing.T, got, base orgCounts) { wantComplete(t, got, base) }}
+	},
+}
+
+// dropUnreconciled drops the connection after the write and answers the client's look-up of
+// the object with a 500: the outcome stays unknown, so the run fails and the journal must
+// find out itself on resume or roll back.
+const dropUnreconciled = "drop-unreconciled"
+
+// faultKinds are the faults injected at every step: an Okta error, a 500, a connection
+// dropped after the write (reconciled by the client or not), and a process killed before and
+// after the request reached Okta.
+var faultKinds = []string{sandbox.FaultValidation, sandbox.FaultServerError, sandbox.FaultDrop, dropUnreconciled, "killed-before-send", "killed-after-send"}
+
+// TestRunFaultsThenResumeOrRollback injects, for each step of each plan (device signal
+// collection; device assurance create and edit; assurance added to a new and to an existing
+// app sign-in rule), every fault kind, then resumes or rolls back from the journal on disk,
+// and counts the objects: no duplicate after a resume, no orphan after a roll back, and a
+// replaced object restored as it was.
 func TestRunFaultsThenResumeOrRollback(t *testing.T) {
-	kinds := []string{sandbox.FaultValidation, sandbox.FaultServerError, sandbox.FaultDrop, "killed-before-send", "killed-after-send"}
-	for k, fs := range dscFaultSteps {
-		for _, kind := range kinds {
-			for _, then := range []string{"resume", "rollback"} {
-				t.Run(fmt.Sprintf("%d-%s/%s/%s", k+1, fs.id, kind, then), func(t *testing.T) {
-					runFaultCase(t, k, fs, kind, then)
-				})
+	for _, sc := range append([]faultScenario{dscScenario}, assuranceFaultScenarios...) {
+		for k, fs := range sc.steps {
+			for _, kind := range faultKinds {
+				for _, then := range []string{"resume", "rollback"} {
+					t.Run(fmt.Sprintf("%s/%d-%s/%s/%s", sc.name, k+1, fs.id, kind, then), func(t *testing.T) {
+						t.Parallel() // each case has its own sandbox
+						runFaultCase(t, sc, k, kind, then)
+					})
+				}
 			}
 		}
 	}
 }
 
-func runFaultCase(t *testing.T, k int, fs faultStep, kind, then string) {
+func runFaultCase(t *testing.T, sc faultScenario, k int, kind, then string) {
+	fs := sc.steps[k]
 	o := newRunOrg(t, sandbox.Faults{})
+	run := sc.prepare(t, o)
 	base := o.counts(t)
 	dir := t.TempDir()
-	plan := o.dscPlan(t)
-	if plan.Steps[k].ID != fs.id {
-		t.Fatalf("plan step %d is %s, want %s", k, plan.Steps[k].ID, fs.id)
+	plan := run.plan
+	if len(plan.Steps) != len(sc.steps) {
+		t.Fatalf("plan has %d steps, the scenario describes %d", len(plan.Steps), len(sc.steps))
+	}
+	if plan.Steps[k].ID != fs.id || plan.Steps[k].Method() != fs.method {
+		t.Fatalf("plan step %d is %s %s, want %s %s", k, plan.Steps[k].Method(), plan.Steps[k].ID, fs.method, fs.id)
 	}
 	j, err := flows.NewJournal(dir, plan, o.api.OrgURL())
 	if err != nil {
@@ -350,12 +399,19 @@ func runFaultCase(t *testing.T, k int, fs faultStep, kind, then string) {
 				cancel()
 			}
 		}
+	case dropUnreconciled:
+		// The run sends no GET of its own, so the first one is the client's look-up.
+		o.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{
+			{Kind: sandbox.FaultDrop, Method: fs.method, Path: fs.path, Nth: fs.nth},
+			{Kind: sandbox.FaultServerError, Method: "GET", Path: fs.lookup, Nth: 1},
+		}})
 	default:
 		o.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: kind, Method: fs.method, Path: fs.path, Nth: fs.nth}}})
 	}
 	// Sequential, so the fault's Nth counts the plan's requests in order.
 	_, runErr := flows.RunWith(ctx, o.api, j, flows.RunOptions{Concurrency: 1}, onEvent)
 	o.srv.SetFaults(sandbox.Faults{})
+	t.Logf("run with %s at %s: %v", kind, fs.id, runErr)
 	if kind == "killed-after-send" {
 		if snapshot == nil {
 			t.Fatal("no journal snapshot was taken")
@@ -365,11 +421,12 @@ func runFaultCase(t *testing.T, k int, fs faultStep, kind, then string) {
 		}
 	}
 	if runErr == nil {
-		// Only a dropped connection can end well: the client found the object by name.
+		// Only a dropped connection can end well: the client found the object by name, or
+		// read back the replaced object.
 		if kind != sandbox.FaultDrop {
 			t.Fatalf("run succeeded despite %s at step %s", kind, fs.id)
 		}
-		wantComplete(t, o.counts(t), base)
+		run.complete(t, o.counts(t), base)
 		if files := journalFiles(t, dir); len(files) != 0 {
 			t.Fatalf("finished run left %v", files)
 		}
@@ -392,6 +449,14 @@ func runFaultCase(t *testing.T, k int, fs faultStep, kind, then string) {
 			t.Fatalf("journal record of the failed step = %+v", rec)
 		}
 	}
+	if kind == dropUnreconciled {
+		if !errors.As(runErr, &se) || se.Index != k || !errors.Is(runErr, okta.ErrOutcomeUnknown) {
+			t.Fatalf("run error = %v, want a StepError for step %d with an unknown outcome", runErr, k)
+		}
+		if rec := reopen(t, dir).Steps()[k]; rec.State != flows.StateFailed || !rec.Uncertain {
+			t.Fatalf("journal record of the step whose outcome is unknown = %+v, want failed and uncertain", rec)
+		}
+	}
 
 	j2 := reopen(t, dir)
 	switch then {
@@ -399,12 +464,15 @@ func runFaultCase(t *testing.T, k int, fs faultStep, kind, then string) {
 		if _, err := flows.Run(context.Background(), o.api, j2, nil); err != nil {
 			t.Fatalf("resume: %v", err)
 		}
-		wantComplete(t, o.counts(t), base)
+		run.complete(t, o.counts(t), base)
 	case "rollback":
 		if err := flows.Rollback(context.Background(), o.api, j2, nil); err != nil {
 			t.Fatalf("roll back: %v", err)
 		}
 		wantRolledBack(t, o.counts(t), base)
+		if run.rolledBack != nil {
+			run.rolledBack(t)
+		}
 	}
 	if files := journalFiles(t, dir); len(files) != 0 {
 		t.Fatalf("after %s the journal directory holds %v", then, files)

@@ -79,6 +79,9 @@ func newApp(c *Common, first Screen) *App {
 
 func (a *App) top() Screen { return a.stack[len(a.stack)-1] }
 
+// Top returns the screen the user sees (tests of other packages read the review through it).
+func (a *App) Top() Screen { return a.top() }
+
 // Init starts the first screen.
 func (a *App) Init() tea.Cmd { return a.top().Init() }
 

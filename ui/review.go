@@ -211,7 +211,11 @@ func (r *Review) bottom() string {
 	if r.vp.TotalLineCount() <= r.vp.Height {
 		pct = 100
 	}
-	lines = append(lines, s.Subtle.Render(fmt.Sprintf("%d%% · enter sends %d request%s", pct, len(r.Plan().Steps), plural(len(r.Plan().Steps)))))
+	status := fmt.Sprintf("%d%% · enter sends %d request%s", pct, len(r.Plan().Steps), plural(len(r.Plan().Steps)))
+	if r.save.open {
+		status = fmt.Sprintf("%d%%", pct) // enter saves the plan now
+	}
+	lines = append(lines, s.Subtle.Render(status))
 	return strings.Join(lines, "\n")
 }
 

@@ -1,0 +1,351 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+)
+
+// requestsJSON is the method, path and body of each step of p, for comparing plans.
+func requestsJSON(t *testing.T, p flows.Plan) string {
+	t.Helper()
+	reqs, err := flows.Requests(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// reviewOnTop returns the review screen the driver's app shows.
+func reviewOnTop(t *testing.T, d *driver) *Review {
+	t.Helper()
+	r, ok := d.app().top().(*Review)
+	if !ok {
+		t.Fatalf("the top screen is %T, not the review:\n%s", d.app().top(), d.view())
+	}
+	return r
+}
+
+// flatView is the screen with line breaks and padding folded into single spaces, so messages
+// wrapped to the width can be searched for.
+func flatView(d *driver) string { return strings.Join(strings.Fields(d.view()), " ") }
+
+// requireFlat fails unless the screen, folded by flatView, shows every want.
+func requireFlat(t *testing.T, d *driver, want ...string) {
+	t.Helper()
+	v := flatView(d)
+	for _, w := range want {
+		if !strings.Contains(v, w) {
+			t.Fatalf("screen lacks %q:\n%s", w, d.view())
+		}
+	}
+}
+
+// TestDSCSavePlanFromReview: ctrl+s at the DSC review offers <flow>-<yyyymmdd-hhmm>.yaml in the
+// current folder, saves the plan with its answers and the names of what it references, says how
+// to apply it, sends nothing, and the review still sends the same requests afterwards.
+func TestDSCSavePlanFromReview(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 100, 30)
+	d := newDriver(t, New(c), 100, 30)
+	dscWalk{appPolicy: "Saved app", dscName: "Saved signals"}.run(d)
+	d.requireView("ctrl+s save plan")
+	shown := reviewOnTop(t, d).Plan()
+
+	d.key(tea.KeyCtrlS)
+	d.requireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · esc cancel")
+	name := regexp.MustCompile(`device-signal-collection-\d{8}-\d{4}\.yaml`).FindString(d.view())
+	if name == "" {
+		t.Fatalf("no default file name <flow>-<yyyymmdd-hhmm>.yaml on screen:\n%s", d.view())
+	}
+	d.key(tea.KeyEnter)
+	want := "Saved plan to " + name + " — apply it with: okta-device-wizard apply --file " + name + " --dry-run"
+	if !strings.Contains(flatView(d), want) {
+		t.Fatalf("screen lacks %q:\n%s", want, d.view())
+	}
+	checkScreenSize(t, d.view(), 100, 30)
+
+	f, err := flows.LoadPlanFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := requestsJSON(t, f.Plan()), requestsJSON(t, shown); got != want {
+		t.Fatalf("saved requests differ from the review's:\n%s\nwant\n%s", got, want)
+	}
+	if f.Draft == nil || f.Draft.Kind != flows.DraftDSC {
+		t.Fatalf("the answers were not saved: %+v", f.Draft)
+	}
+	answers, err := f.Draft.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := answers.(*flows.DSCDraft); a.Name != "Saved signals" || a.AppPolicy.Name != "Saved app" || !a.Activate {
+		t.Errorf("saved answers %+v", a)
+	}
+	var groupRef bool
+	for _, s := range f.Steps {
+		for _, r := range s.Refs {
+			if r.Kind == flows.RefGroup && r.Name != "" && r.ID != "" {
+				groupRef = true
+			}
+		}
+	}
+	if !groupRef {
+		t.Error("the saved plan does not name the group its rule uses (it would not apply to another org)")
+	}
+	if ps, _ := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection); len(ps) != 0 {
+		t.Fatalf("saving sent requests: %d DSC policies", len(ps))
+	}
+
+	// The review is still there and sends what it showed.
+	d.key(tea.KeyEnter)
+	d.requireView("Done: 6 requests sent.")
+	dscCheckOrg(t, api, "Saved app", "Saved signals", okta.StatusActive)
+}
+
+// TestReviewSaveLeaveInactive: with the activation toggled off, the saved plan and its answers
+// leave the policy inactive too.
+func TestReviewSaveLeaveInactive(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 100, 30)
+	d := newDriver(t, New(c), 100, 30)
+	dscWalk{appPolicy: "Quiet app", dscName: "Quiet signals"}.run(d)
+	d.typeText("a")
+	d.requireView("[ ] Activate the policy last")
+	path := filepath.Join(t.TempDir(), "quiet.json")
+	d.key(tea.KeyCtrlS)
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the default name
+	d.typeText(path)
+	d.key(tea.KeyEnter)
+	if !strings.Contains(flatView(d), "Saved plan to "+path) {
+		t.Fatalf("not saved:\n%s", d.view())
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		t.Errorf("a .json plan is not JSON:\n%s", raw)
+	}
+	f, err := flows.LoadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Steps) != 5 || hasAction(f.Plan(), flows.ActActivatePolicy) {
+		t.Errorf("saved %d steps (activation included: %v), want the 5 without it", len(f.Steps), hasAction(f.Plan(), flows.ActActivatePolicy))
+	}
+	answers, _ := f.Draft.Decode()
+	if answers.(*flows.DSCDraft).Activate {
+		t.Error("saved answers activate the policy although the review leaves it inactive")
+	}
+}
+
+// TestReviewSaveErrorsKeepThePrompt: a wrong extension, a missing folder, an existing file and
+// an org that cannot be read each get a clear message; the typed path stays, nothing is lost,
+// and the save then succeeds. Esc closes the prompt without leaving the review.
+func TestReviewSaveErrorsKeepThePrompt(t *testing.T) {
+	srv, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 100, 30)
+	d := newDriver(t, New(c), 100, 30)
+	dscWalk{appPolicy: "Careful app", dscName: "Careful signals"}.run(d)
+	dir := t.TempDir()
+	retype := func(path string) {
+		d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+		d.typeText(path)
+		d.key(tea.KeyEnter)
+	}
+	d.key(tea.KeyCtrlS)
+	d.key(tea.KeyEsc)
+	if strings.Contains(d.view(), "Save plan to:") {
+		t.Fatalf("esc did not close the prompt:\n%s", d.view())
+	}
+	reviewOnTop(t, d) // esc closed the prompt, not the review
+
+	d.key(tea.KeyCtrlS)
+	retype(filepath.Join(dir, "plan.txt"))
+	requireFlat(t, d, "a plan file ends in .yaml, .yml or .json", "Save plan to: "+filepath.Join(dir, "plan.txt"))
+
+	retype(filepath.Join(dir, "missing", "plan.yaml"))
+	requireFlat(t, d, "missing does not exist")
+
+	// "?" is part of the path while the prompt is open, not the help key.
+	existing := filepath.Join(dir, "kept?.yaml")
+	if err := os.WriteFile(existing, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	retype(existing)
+	if !strings.Contains(flatView(d), "exists: enter again replaces it") {
+		t.Fatalf("no warning before replacing a file:\n%s", d.view())
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "old" {
+		t.Fatal("the existing file was replaced without asking")
+	}
+
+	// The org cannot be read: the names are not recorded, so nothing is written.
+	srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/groups"}}})
+	path := filepath.Join(dir, "plan.yaml")
+	retype(path)
+	requireFlat(t, d, "Could not save the plan:", "E0000001", "Save plan to: "+path)
+	if strings.Contains(d.view(), srv.Token()) {
+		t.Fatal("the error shows the token")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("a failed save left a file")
+	}
+	srv.SetFaults(sandbox.Faults{})
+	d.key(tea.KeyEnter) // same path, again
+	if !strings.Contains(flatView(d), "Saved plan to "+path) {
+		t.Fatalf("not saved after the fault cleared:\n%s", d.view())
+	}
+	if _, err := flows.LoadPlanFile(path); err != nil {
+		t.Fatal(err)
+	}
+	d.requireView("[x] Activate the policy last") // the review's answers are as they were
+}
+
+// TestAssuranceSavePlanFromReview: ctrl+s at the device assurance review saves the request and
+// the answers; the file applies as the review showed.
+func TestAssuranceSavePlanFromReview(t *testing.T) {
+	env := newDAEnv(t)
+	c := env.common(t, 100, 30)
+	r := startDA(t, c, NewAssuranceFlow(c))
+	r.waitFor("1. Create a device assurance policy")
+	r.typ("1")
+	r.waitFor("Name and platform", "Policy name")
+	r.typ("Saved iOS")
+	r.key(tea.KeyEnter)
+	r.waitFor("> iOS")
+	r.key(tea.KeyEnter)
+	r.waitFor("OS version · page 2", "Dynamic MINIMUM")
+	r.key(tea.KeyDown, 2)
+	r.key(tea.KeyEnter)
+	r.waitFor("Distance from the latest major version")
+	r.key(tea.KeyEnter)
+	r.typ("y")
+	r.waitFor("Screen lock types allowed")
+	r.typ("x")
+	r.key(tea.KeyEnter)
+	r.waitFor("Block jailbroken or rooted devices?")
+	r.typ("y")
+	r.typ("n")
+	r.waitFor("When a device fails the checks")
+	r.key(tea.KeyEnter) // no grace period
+	r.waitFor("In the Sign-In Widget")
+	r.key(tea.KeyEnter)
+	r.waitFor("POST", "/api/v1/device-assurances", "ctrl+s save plan")
+	review, ok := r.topScreen().(*Review)
+	if !ok {
+		t.Fatalf("the review did not open:\n%s", r.screen())
+	}
+	var shown flows.Plan
+	r.inspect(func(*App) { shown = review.Plan() })
+
+	path := filepath.Join(t.TempDir(), "ios.yaml")
+	r.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	r.waitFor("Save plan to: device-assurance-")
+	r.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	r.typ(path)
+	r.key(tea.KeyEnter)
+	r.waitFor("Saved plan to", "--dry-run")
+
+	f, err := flows.LoadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := requestsJSON(t, f.Plan()), requestsJSON(t, shown); got != want {
+		t.Fatalf("saved requests differ from the review's:\n%s\nwant\n%s", got, want)
+	}
+	if f.Flow != flows.FlowAssurance || f.Draft == nil || f.Draft.Kind != flows.DraftAssurance {
+		t.Fatalf("flow %q, draft %+v", f.Flow, f.Draft)
+	}
+	answers, err := f.Draft.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := answers.(*flows.AssuranceDraft); a.Name != "Saved iOS" || a.Platform != okta.PlatformIOS {
+		t.Errorf("saved answers %+v", a)
+	}
+	if list, _ := env.api.ListDeviceAssurances(context.Background()); len(list) != 0 {
+		for _, d := range list {
+			if d.Name == "Saved iOS" {
+				t.Fatal("saving sent the request")
+			}
+		}
+	}
+	// The review sends the request after the save as before.
+	r.key(tea.KeyEnter)
+	r.waitFor("Created device assurance policy")
+	findAssurance(t, env.api, "Saved iOS")
+}
+
+// TestAccessibleDSCSavesUnsentPlan: in accessible mode, answering no to sending offers to save
+// the requests as a plan file; an empty answer saves nothing.
+func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	c := shellCommon(t, api, 80, 24)
+	c.Accessible = true
+	path := filepath.Join(t.TempDir(), "accessible.yaml")
+	answers := []string{
+		"1", "1", "Accessible app", "", "", "", "", "0", "",
+		"Accessible signals", "", "0", "", "2", "0", "", "1", "0", "0",
+		"n",         // activate last: no
+		"n",         // do not send
+		"plan.text", // refused: not .yaml or .json
+		path,
+	}
+	var out bytes.Buffer
+	in := strings.NewReader(strings.Join(answers, "\n") + "\n")
+	if err := RunAccessible(context.Background(), c, in, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"Nothing was sent.", "Save these requests as a plan file?", "a plan file ends in .yaml", SavedPlanMessage(path)} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	f, err := flows.LoadPlanFile(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if len(f.Steps) != 5 || f.Draft == nil {
+		t.Errorf("saved %d steps, draft %v; want the 5 without activation and the answers", len(f.Steps), f.Draft)
+	}
+	if ps, _ := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection); len(ps) != 0 {
+		t.Error("a plan that was not sent created a DSC policy")
+	}
+
+	// The input ending at the question saves nothing and is no error.
+	out.Reset()
+	in = strings.NewReader(strings.Join(answers[:len(answers)-2], "\n") + "\n")
+	if err := RunAccessible(context.Background(), c, in, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+}
+
+func TestDefaultPlanFileNameAndQuoting(t *testing.T) {
+	at := time.Date(2026, 11, 25, 0, 7, 0, 0, time.UTC)
+	if got := DefaultPlanFileName(flows.FlowDSC, at); got != "device-signal-collection-20261125-0007.yaml" {
+		t.Errorf("default name %q", got)
+	}
+	if got := SavedPlanMessage("my plans/a.yaml"); !strings.Contains(got, "apply --file 'my plans/a.yaml' --dry-run") {
+		t.Errorf("a path with a space is not quoted for the shell: %s", got)
+	}
+}
