@@ -67,6 +67,9 @@ func NewReview(c *Common, plan flows.Plan, opts ReviewOptions) *Review {
 		SaveConfirm: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
 		SaveCancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
+	if len(r.keys.Save.Keys()) == 0 { // a Common built without the default keymap
+		r.keys.Save = DefaultKeyMap().SavePlan
+	}
 	r.save = newPlanSaver(c)
 	r.SetSize(c.Width, c.Height)
 	return r
@@ -140,7 +143,8 @@ func (r *Review) chromeHeight() int {
 
 func (r *Review) ShortHelp() []key.Binding {
 	if r.save.open {
-		return []key.Binding{r.keys.SaveConfirm, r.keys.SaveCancel}
+		// The prompt's own hint line says esc cancels; the footer's "esc back" stays the shell's.
+		return []key.Binding{r.keys.SaveConfirm}
 	}
 	b := []key.Binding{r.keys.Confirm, r.keys.Save, r.keys.Scroll}
 	if r.canToggle() {

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 )
@@ -151,7 +152,9 @@ func SavedPlanMessage(path string) string {
 
 // view is the prompt and the save's outcome, wrapped to width ("" when there is nothing).
 func (s *planSaver) view(st Styles, width int) string {
-	wrap := lipgloss.NewStyle().Width(max(width, 20))
+	// Wrapped at spaces only: a path must stay one piece to be copied (a path wider than the
+	// screen is cut without a hyphen).
+	wrap := func(text string) string { return wrapAtSpaces(text, max(width, 20)) }
 	var lines []string
 	if s.open {
 		lines = append(lines, s.input.View())
@@ -159,13 +162,39 @@ func (s *planSaver) view(st Styles, width int) string {
 		if s.busy {
 			hint = "Saving…"
 		}
-		lines = append(lines, st.Subtle.Render(wrap.Render(hint)))
+		lines = append(lines, st.Subtle.Render(wrap(hint)))
 	}
 	if s.err != "" {
-		lines = append(lines, st.Error.Render(wrap.Render(s.err)))
+		lines = append(lines, st.Error.Render(wrap(s.err)))
 	}
 	if s.note != "" {
-		lines = append(lines, st.OK.Render(wrap.Render(s.note)))
+		lines = append(lines, st.OK.Render(wrap(s.note)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapAtSpaces breaks text into lines of at most width cells at spaces only (ansi.Wrap would also
+// break at hyphens, splitting paths and flags); a word wider than width is cut.
+func wrapAtSpaces(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+		for ansi.StringWidth(line) > width {
+			lines = append(lines, ansi.Truncate(line, width, ""))
+			line = ansi.TruncateLeft(line, width, "")
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -71,7 +71,7 @@ func TestDSCSavePlanFromReview(t *testing.T) {
 	shown := reviewOnTop(t, d).Plan()
 
 	d.key(tea.KeyCtrlS)
-	d.requireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · esc cancel")
+	d.requireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · ctrl+e explain")
 	name := regexp.MustCompile(`device-signal-collection-\d{8}-\d{4}\.yaml`).FindString(d.view())
 	if name == "" {
 		t.Fatalf("no default file name <flow>-<yyyymmdd-hhmm>.yaml on screen:\n%s", d.view())
@@ -283,11 +283,13 @@ func TestAssuranceSavePlanFromReview(t *testing.T) {
 	if a := answers.(*flows.AssuranceDraft); a.Name != "Saved iOS" || a.Platform != okta.PlatformIOS {
 		t.Errorf("saved answers %+v", a)
 	}
-	if list, _ := env.api.ListDeviceAssurances(context.Background()); len(list) != 0 {
-		for _, d := range list {
-			if d.Name == "Saved iOS" {
-				t.Fatal("saving sent the request")
-			}
+	list, err := env.api.ListDeviceAssurances(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range list {
+		if d.Name == "Saved iOS" {
+			t.Fatal("saving sent the request")
 		}
 	}
 	// The review sends the request after the save as before.
@@ -347,5 +349,47 @@ func TestDefaultPlanFileNameAndQuoting(t *testing.T) {
 	}
 	if got := SavedPlanMessage("my plans/a.yaml"); !strings.Contains(got, "apply --file 'my plans/a.yaml' --dry-run") {
 		t.Errorf("a path with a space is not quoted for the shell: %s", got)
+	}
+}
+
+// TestReviewSavesThePlanAsSent: when the review shows a display copy (an edit's before-image
+// trimmed for the diff), ctrl+s saves the plan as it is sent, whose before-image roll back
+// restores, with the answers.
+func TestReviewSavesThePlanAsSent(t *testing.T) {
+	_, api := shellSandbox(t, sandbox.Options{})
+	ctx := context.Background()
+	list, err := api.ListDeviceAssurances(ctx)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("the sandbox has no assurance policy to edit: %v", err)
+	}
+	draft := flows.DraftFromAssurance(list[0], time.UTC)
+	draft.Name = list[0].Name + " (edited)"
+	plan, err := draft.Plan(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Steps) != 1 || plan.Steps[0].Before == nil {
+		t.Fatalf("want one replace step with a before-image, got %+v", plan.Steps)
+	}
+	c := shellCommon(t, api, 100, 30)
+	review := NewReview(c, forReview(plan), ReviewOptions{ShowDiff: true, PlanToSave: &plan, Answers: draft})
+	d := newDriver(t, newApp(c, review), 100, 30)
+	path := filepath.Join(t.TempDir(), "edit.yaml")
+	d.key(tea.KeyCtrlS)
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	d.typeText(path)
+	d.key(tea.KeyEnter)
+	requireFlat(t, d, SavedPlanMessage(path))
+	f, err := flows.LoadPlanFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := json.Marshal(f.Steps[0].Before)
+	sent, _ := json.Marshal(plan.Steps[0].Before)
+	if string(saved) != string(sent) {
+		t.Errorf("saved before-image\n%s\nwant the one sent\n%s", saved, sent)
+	}
+	if f.Draft == nil || f.Draft.Kind != flows.DraftAssurance {
+		t.Errorf("answers not saved: %+v", f.Draft)
 	}
 }

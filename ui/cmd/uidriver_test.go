@@ -151,7 +151,9 @@ func (d *uiDriver) dscToReview(appPolicy, dscName string) {
 	d.key(tea.KeyEnter)
 	d.require("Name of the new app sign-in policy")
 	d.typeText(appPolicy)
-	d.key(tea.KeyEnter, tea.KeyEnter)
+	d.key(tea.KeyEnter, tea.KeyEnter) // name, description
+	d.require("New rule in “" + appPolicy + "”")
+	d.key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // rule name, ALLOW, not managed
 	d.require("People: groups the rule applies to")
 	d.typeText("x")
 	d.key(tea.KeyEnter, tea.KeyEnter)
@@ -170,6 +172,38 @@ func (d *uiDriver) dscToReview(appPolicy, dscName string) {
 	d.typeText("x")
 	d.key(tea.KeyEnter, tea.KeyEnter)
 	d.require("Stage 5 of 5", "POST /api/v1/policies?activate=true", "ctrl+s save plan")
+}
+
+// assuranceToReview walks the device assurance flow to the review of a new iOS policy: dynamic
+// minimum OS version with the latest security patch, passcode screen lock, jailbreak blocked,
+// no grace period, remediation shown.
+func (d *uiDriver) assuranceToReview(name string) {
+	d.t.Helper()
+	d.require("Device assurance")
+	d.key(tea.KeyDown, tea.KeyEnter)
+	d.require("1. Create a device assurance policy")
+	d.typeText("1")
+	d.require("Name and platform", "Policy name")
+	d.typeText(name)
+	d.key(tea.KeyEnter)
+	d.require("> iOS")
+	d.key(tea.KeyEnter)
+	d.require("Dynamic MINIMUM")
+	d.key(tea.KeyDown, tea.KeyDown, tea.KeyEnter)
+	d.require("Distance from the latest major version")
+	d.key(tea.KeyEnter)
+	d.typeText("y")
+	d.require("Screen lock types allowed")
+	d.typeText("x")
+	d.key(tea.KeyEnter)
+	d.require("Block jailbroken or rooted devices?")
+	d.typeText("y")
+	d.typeText("n")
+	d.require("When a device fails the checks")
+	d.key(tea.KeyEnter)
+	d.require("In the Sign-In Widget")
+	d.key(tea.KeyEnter)
+	d.require("POST /api/v1/device-assurances", "ctrl+s save plan")
 }
 
 // savePlan saves the plan under review to path with ctrl+s and checks the message.
