@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,27 +35,8 @@ type daEnv struct {
 
 func newDAEnv(t *testing.T) *daEnv {
 	t.Helper()
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), RequestTimeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, api := shellSandbox(t)
 	return &daEnv{srv: srv, api: api}
-}
-
-func (e *daEnv) common(t *testing.T, w, h int) *Common {
-	return &Common{
-		Width: w, Height: h, API: e.api, OrgLabel: "SANDBOX", Sandbox: true,
-		JournalDir: t.TempDir(), Styles: DefaultStyles(), Keys: DefaultKeyMap(),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
 }
 
 // daHarness runs the real root model and keeps the last screen drawn, so tests read the
@@ -212,6 +191,35 @@ func (r *daRun) topScreen() Screen {
 	return s
 }
 
+// createNamed opens "Create a device assurance policy" from the flow's menu, names the policy
+// and waits for the platform choice.
+func (r *daRun) createNamed(name string) {
+	r.t.Helper()
+	r.waitFor("1. Create a device assurance policy")
+	r.typ("1")
+	r.waitFor("Name and platform", "Policy name")
+	r.typ(name)
+	r.key(tea.KeyEnter)
+	r.waitFor("> iOS")
+}
+
+// tickAssurance ticks the device assurance policy id in the rule flow's list (sorted as the org
+// returns it, so its row is looked up) and confirms the choice.
+func (r *daRun) tickAssurance(id string) {
+	r.t.Helper()
+	var idx int
+	r.inspect(func(a *App) {
+		for i, d := range a.top().(*AssuranceRuleFlow).assurances {
+			if d.ID == id {
+				idx = i
+			}
+		}
+	})
+	r.key(tea.KeyDown, idx)
+	r.typ("x")
+	r.key(tea.KeyEnter)
+}
+
 func findAssurance(t *testing.T, api okta.API, name string) okta.DeviceAssurance {
 	t.Helper()
 	list, err := api.ListDeviceAssurances(context.Background())
@@ -238,7 +246,7 @@ func TestAssuranceWalk(t *testing.T) {
 	const name = "iOS current"
 
 	// Create.
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	r := startDA(t, c, NewAssuranceFlow(c))
 	daGolden(t, "assurance_menu", r.waitFor("1. Create a device assurance policy", "4. Recent device assurance events"))
 	r.typ("1")
@@ -308,7 +316,7 @@ func TestAssuranceWalk(t *testing.T) {
 	_ = r.tm.Quit()
 
 	// Edit: due date, remediation hidden.
-	c = env.common(t, 80, 24)
+	c = shellCommon(t, env.api, 80, 24)
 	r = startDA(t, c, NewAssuranceFlow(c))
 	r.waitFor("2. Edit a device assurance policy")
 	r.typ("2")
@@ -395,7 +403,7 @@ func TestAssuranceWalk(t *testing.T) {
 	_ = r.tm.Quit()
 
 	// Add it to a new rule of an app sign-in policy.
-	c = env.common(t, 80, 24)
+	c = shellCommon(t, env.api, 80, 24)
 	r = startDA(t, c, NewAssuranceFlow(c))
 	r.waitFor("3. Add policies to an app sign-in rule")
 	r.typ("3")
@@ -409,18 +417,7 @@ func TestAssuranceWalk(t *testing.T) {
 	daGolden(t, "assurance_rule_policies", s)
 	r.key(tea.KeyEnter)
 	r.waitFor("Device assurance policies: choose at least one")
-	// The list is sorted as the org returns it; find our policy's row.
-	var idx int
-	r.inspect(func(a *App) {
-		for i, d := range a.top().(*AssuranceRuleFlow).assurances {
-			if d.ID == created.ID {
-				idx = i
-			}
-		}
-	})
-	r.key(tea.KeyDown, idx)
-	r.typ("x")
-	r.key(tea.KeyEnter)
+	r.tickAssurance(created.ID)
 	r.waitFor("Rule settings", "Rule name")
 	r.typ("Require current iOS")
 	r.key(tea.KeyEnter) // name
@@ -450,7 +447,7 @@ func TestAssuranceWalk(t *testing.T) {
 	_ = r.tm.Quit()
 
 	// The standalone System Log view lists the add and the update.
-	c = env.common(t, 80, 24)
+	c = shellCommon(t, env.api, 80, 24)
 	r = startDA(t, c, NewAssuranceFlow(c))
 	r.waitFor("4. Recent device assurance events")
 	r.typ("4")
@@ -474,14 +471,9 @@ func TestAssuranceWalk(t *testing.T) {
 // page by page: every answer is still there.
 func TestAssuranceEscKeepsAnswers(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	r := startDA(t, c, NewAssuranceFlow(c))
-	r.waitFor("1. Create a device assurance policy")
-	r.typ("1")
-	r.waitFor("Policy name")
-	r.typ("Mac fleet")
-	r.key(tea.KeyEnter)
-	r.waitFor("> iOS")
+	r.createNamed("Mac fleet")
 	r.key(tea.KeyDown) // macOS
 	r.key(tea.KeyEnter)
 	r.waitFor("OS version · page 2", "> No OS version requirement")
@@ -512,14 +504,9 @@ func TestAssuranceEscKeepsAnswers(t *testing.T) {
 // osVersionConstraints and no osVersion.
 func TestAssuranceWindowsPerMajor(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 100, 30)
+	c := shellCommon(t, env.api, 100, 30)
 	r := startDA(t, c, NewAssuranceFlow(c))
-	r.waitFor("1. Create a device assurance policy")
-	r.typ("1")
-	r.waitFor("Policy name")
-	r.typ("Win fleet")
-	r.key(tea.KeyEnter)
-	r.waitFor("> iOS")
+	r.createNamed("Win fleet")
 	r.key(tea.KeyDown, 2) // Windows
 	r.key(tea.KeyEnter)
 	r.waitFor("Windows version requirement", "Per major version: Windows 11 and/or Windows 10")
@@ -577,7 +564,7 @@ func TestAssuranceWindowsPerMajor(t *testing.T) {
 // on the form, naming the field and the fix; nothing reaches the org.
 func TestAssuranceRefusedBeforeAnyRequest(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	r := startDA(t, c, NewAssuranceFlow(c))
 	r.waitFor("1. Create a device assurance policy")
 	r.typ("1")
@@ -655,7 +642,7 @@ func TestAssuranceRuleExistingKeepsEverythingElse(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	r := startDA(t, c, NewAssuranceFlow(c))
 	r.waitFor("3. Add policies to an app sign-in rule")
 	r.typ("3")
@@ -674,16 +661,7 @@ func TestAssuranceRuleExistingKeepsEverythingElse(t *testing.T) {
 	r.key(tea.KeyDown)
 	r.key(tea.KeyEnter)
 	r.waitFor("Require devices to pass", "[•]")
-	r.inspect(func(a *App) {
-		for i, d := range a.top().(*AssuranceRuleFlow).assurances {
-			if d.ID == das[1].ID {
-				idx = i
-			}
-		}
-	})
-	r.key(tea.KeyDown, idx)
-	r.typ("x")
-	r.key(tea.KeyEnter)
+	r.tickAssurance(das[1].ID)
 	r.waitFor("Rule settings", "> Contractors on managed devices")
 	r.key(tea.KeyEnter) // name kept
 	r.key(tea.KeyEnter) // access kept
@@ -785,7 +763,7 @@ func TestAssuranceErrorsShownOnTheirPage(t *testing.T) {
 func TestAssuranceSubmitErrorBackToForm(t *testing.T) {
 	env := newDAEnv(t)
 	env.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/device-assurances", Nth: 1, Times: 1}}})
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	r := startDA(t, c, NewAssuranceEditor(c, flows.AssuranceDraft{Name: "Android basics", Platform: okta.PlatformAndroid, ScreenLock: []string{"BIOMETRIC"}}))
 	r.waitFor("Name and platform", "> Android basics")
 	// Enter through each page's fields, answers as given.
@@ -827,7 +805,7 @@ func accessibleFlowNumber(title string) string {
 // prompts, with a refused empty choice on the way.
 func TestAssuranceAccessibleRule(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	answers := []string{
 		accessibleFlowNumber("Device assurance"),
 		"3",      // add to a rule
@@ -841,20 +819,13 @@ func TestAssuranceAccessibleRule(t *testing.T) {
 		"1",        // first
 		"y",        // send
 	}
-	var out strings.Builder
-	if err := RunAccessible(context.Background(), c, strings.NewReader(strings.Join(answers, "\n")+"\n"), &out); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	for _, want := range []string{"choose at least one", "ORed", "POST /api/v1/policies/", `"registered": true`, "Confirmed: policy.rule.add"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("accessible output lacks %q:\n%s", want, out.String())
-		}
-	}
+	out := runAccessibleAnswers(t, c, answers)
+	requireOutput(t, "accessible output", out, "choose at least one", "ORed", "POST /api/v1/policies/", `"registered": true`, "Confirmed: policy.rule.add")
 }
 
 func TestAssuranceAccessibleCreate(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	answers := []string{
 		accessibleFlowNumber("Device assurance"),
 		"1",          // create
@@ -870,16 +841,8 @@ func TestAssuranceAccessibleCreate(t *testing.T) {
 		"1",  // remediation shown
 		"y",  // send
 	}
-	var out strings.Builder
-	err := RunAccessible(context.Background(), c, strings.NewReader(strings.Join(answers, "\n")+"\n"), &out)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	for _, want := range []string{"iOS allows at most 3", "POST /api/v1/device-assurances", `"expiry": "P30D"`, "Confirmed: device.assurance.policy.add"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("accessible output lacks %q:\n%s", want, out.String())
-		}
-	}
+	out := runAccessibleAnswers(t, c, answers)
+	requireOutput(t, "accessible output", out, "iOS allows at most 3", "POST /api/v1/device-assurances", `"expiry": "P30D"`, "Confirmed: device.assurance.policy.add")
 	d := findAssurance(t, env.api, "iOS static")
 	if d.OSVersion == nil || d.OSVersion.Minimum != "16.4" || d.GracePeriod == nil || d.GracePeriod.Type != okta.GraceByDuration {
 		t.Errorf("the org holds %+v", d)

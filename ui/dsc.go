@@ -382,12 +382,7 @@ func (s *dscStage) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		s.planErr = msg.err
 		return s, s.open()
 	case spinner.TickMsg:
-		if !s.loading {
-			return s, nil
-		}
-		var cmd tea.Cmd
-		s.spinner, cmd = s.spinner.Update(msg)
-		return s, cmd
+		return s, tickSpinner(&s.spinner, s.loading, msg)
 	case tea.KeyMsg:
 		if key.Matches(msg, s.f.c.Keys.Back) && !s.filtering() {
 			return s, s.back()

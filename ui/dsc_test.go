@@ -13,6 +13,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // dscWalk drives the five stages with a new app sign-in policy, calling at(stage) when each
@@ -27,38 +28,38 @@ func (w dscWalk) run(d *driver) {
 	if at == nil {
 		at = func(int) {}
 	}
-	d.requireView("Device signal collection")
-	d.key(tea.KeyEnter) // home: open the flow
-	d.requireView("Stage 1 of 5", "+ Create a new app sign-in policy")
+	d.RequireView("Device signal collection")
+	d.Key(tea.KeyEnter) // home: open the flow
+	d.RequireView("Stage 1 of 5", "+ Create a new app sign-in policy")
 	at(1)
-	d.key(tea.KeyEnter) // create a new policy
-	d.requireView("Name of the new app sign-in policy")
-	d.typeText(w.appPolicy)
-	d.keys(tea.KeyEnter, tea.KeyEnter) // name, description
-	d.requireView("New rule in “" + w.appPolicy + "”")
-	d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // rule name, ALLOW, not managed
-	d.requireView("People: groups the rule applies to")
-	d.typeText("x")                    // first group (alphabetical)
-	d.keys(tea.KeyEnter, tea.KeyEnter) // groups, priority
-	d.requireView("Stage 2 of 5", "created INACTIVE")
+	d.Key(tea.KeyEnter) // create a new policy
+	d.RequireView("Name of the new app sign-in policy")
+	d.TypeText(w.appPolicy)
+	d.Key(tea.KeyEnter, tea.KeyEnter) // name, description
+	d.RequireView("New rule in “" + w.appPolicy + "”")
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // rule name, ALLOW, not managed
+	d.RequireView("People: groups the rule applies to")
+	d.TypeText("x")                   // first group (alphabetical)
+	d.Key(tea.KeyEnter, tea.KeyEnter) // groups, priority
+	d.RequireView("Stage 2 of 5", "created INACTIVE")
 	at(2)
-	d.typeText(w.dscName)
-	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 3 of 5", "This flow maps “"+w.appPolicy+"” → “"+w.dscName+"”.")
+	d.TypeText(w.dscName)
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireView("Stage 3 of 5", "This flow maps “"+w.appPolicy+"” → “"+w.dscName+"”.")
 	at(3)
-	d.key(tea.KeyEnter)
-	d.requireView("Stage 4 of 5", "Device context providers")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Stage 4 of 5", "Device context providers")
 	at(4)
-	d.key(tea.KeyEnter) // rule name
-	d.keys(tea.KeyDown) // Chrome Device Trust
-	d.typeText("x")     // ... chosen too
-	d.key(tea.KeyEnter) // providers
-	d.requireView("Okta Verify: user identification")
-	d.key(tea.KeyEnter) // ALLOW
-	d.requireView("Only on these platforms")
-	d.typeText("x") // iOS
-	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 5 of 5", " 1 POST   /api/v1/policies?activate=true")
+	d.Key(tea.KeyEnter) // rule name
+	d.Key(tea.KeyDown)  // Chrome Device Trust
+	d.TypeText("x")     // ... chosen too
+	d.Key(tea.KeyEnter) // providers
+	d.RequireView("Okta Verify: user identification")
+	d.Key(tea.KeyEnter) // ALLOW
+	d.RequireView("Only on these platforms")
+	d.TypeText("x") // iOS
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireView("Stage 5 of 5", " 1 POST   /api/v1/policies?activate=true")
 	at(5)
 }
 
@@ -142,12 +143,10 @@ func dscCheckOrg(t *testing.T, api okta.API, appPolicy, dscName, wantStatus stri
 func TestDSCGoldenStages(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
-			_, api := shellSandbox(t, sandbox.Options{})
-			c := shellCommon(t, api, size.w, size.h)
-			d := newDriver(t, New(c), size.w, size.h)
+			d, _, _ := newShellDriver(t, size.w, size.h)
 			screens := map[int]string{}
 			dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals", at: func(stage int) {
-				v := d.view()
+				v := d.View()
 				checkScreenSize(t, v, size.w, size.h)
 				screens[stage] = maskIDs(v)
 			}}.run(d)
@@ -161,14 +160,12 @@ func TestDSCGoldenStages(t *testing.T) {
 // TestDSCFullWalkDriver walks the five stages and submits: the org ends with an ACTIVE DSC
 // policy mapped to the new app sign-in policy, its rule holding the chosen providers.
 func TestDSCFullWalkDriver(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, c, api := newShellDriver(t, 80, 24)
 	dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals"}.run(d)
-	d.key(tea.KeyEnter) // send
-	d.requireView("Done: 6 requests sent.")
-	checkScreenSize(t, d.view(), 80, 24)
-	golden.RequireEqual(t, []byte(maskIDs(d.view()))) // the summary
+	d.Key(tea.KeyEnter) // send
+	d.RequireView("Done: 6 requests sent.")
+	checkScreenSize(t, d.View(), 80, 24)
+	golden.RequireEqual(t, []byte(maskIDs(d.View()))) // the summary
 	dscCheckOrg(t, api, "Registered devices", "Workforce signals", okta.StatusActive)
 	runs, err := flows.OpenJournals(c.JournalDir)
 	if err != nil || len(runs) != 0 {
@@ -178,67 +175,61 @@ func TestDSCFullWalkDriver(t *testing.T) {
 
 // TestDSCLeaveInactive: the review's toggle drops the activation, and the policy stays INACTIVE.
 func TestDSCLeaveInactive(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, _, api := newShellDriver(t, 80, 24)
 	dscWalk{appPolicy: "Registered devices", dscName: "Quiet signals"}.run(d)
-	d.requireView("[x] Activate the policy last", "6 requests")
-	d.typeText("a")
-	d.requireView("[ ] Activate the policy last", "5 requests")
-	d.key(tea.KeyEnter)
-	d.requireView("Done: 5 requests sent.")
+	d.RequireView("[x] Activate the policy last", "6 requests")
+	d.TypeText("a")
+	d.RequireView("[ ] Activate the policy last", "5 requests")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done: 5 requests sent.")
 	dscCheckOrg(t, api, "Registered devices", "Quiet signals", okta.StatusInactive)
 }
 
 // TestDSCBackKeepsAnswers: esc goes back page by page and stage by stage; what was typed is
 // still there, and going forward again builds the same requests.
 func TestDSCBackKeepsAnswers(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, _, api := newShellDriver(t, 80, 24)
 	var stage3 bool
 	dscWalk{appPolicy: "Kept policy", dscName: "Kept signals", at: func(stage int) {
 		if stage != 3 || stage3 {
 			return
 		}
 		stage3 = true
-		d.key(tea.KeyEsc) // stage 3 -> stage 2
-		d.requireView("Stage 2 of 5", "> Kept signals")
-		d.key(tea.KeyEsc) // stage 2 -> stage 1, last page
-		d.requireView("Stage 1 of 5", "Priority")
-		d.key(tea.KeyEsc) // -> rule basics page
-		d.requireView("> Require a registered device")
-		d.key(tea.KeyEsc) // -> new policy page
-		d.requireView("> Kept policy")
+		d.Key(tea.KeyEsc) // stage 3 -> stage 2
+		d.RequireView("Stage 2 of 5", "> Kept signals")
+		d.Key(tea.KeyEsc) // stage 2 -> stage 1, last page
+		d.RequireView("Stage 1 of 5", "Priority")
+		d.Key(tea.KeyEsc) // -> rule basics page
+		d.RequireView("> Require a registered device")
+		d.Key(tea.KeyEsc) // -> new policy page
+		d.RequireView("> Kept policy")
 		// Forward again without retyping anything.
-		d.keys(tea.KeyEnter, tea.KeyEnter)
-		d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
-		d.requireView("People: groups the rule applies to", "[•]") // the group chosen before
-		d.keys(tea.KeyEnter, tea.KeyEnter)
-		d.requireView("Stage 2 of 5", "> Kept signals")
-		d.keys(tea.KeyEnter, tea.KeyEnter)
-		d.requireView("Stage 3 of 5")
+		d.Key(tea.KeyEnter, tea.KeyEnter)
+		d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+		d.RequireView("People: groups the rule applies to", "[•]") // the group chosen before
+		d.Key(tea.KeyEnter, tea.KeyEnter)
+		d.RequireView("Stage 2 of 5", "> Kept signals")
+		d.Key(tea.KeyEnter, tea.KeyEnter)
+		d.RequireView("Stage 3 of 5")
 	}}.run(d)
-	d.requireView("Create app sign-in policy “Kept policy”")
-	d.key(tea.KeyEnter)
-	d.requireView("Done: 6 requests sent.")
+	d.RequireView("Create app sign-in policy “Kept policy”")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done: 6 requests sent.")
 	dscCheckOrg(t, api, "Kept policy", "Kept signals", okta.StatusActive)
 }
 
 // TestDSCResizeRelayout: resizing mid-stage re-lays the screen out within the new size.
 func TestDSCResizeRelayout(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, _, _ := newShellDriver(t, 80, 24)
 	dscWalk{appPolicy: "Resized", dscName: "Resized signals", at: func(stage int) {
 		for _, size := range []struct{ w, h int }{{120, 40}, {100, 30}, {80, 24}} {
-			d.send(tea.WindowSizeMsg{Width: size.w, Height: size.h})
-			v := d.view()
+			d.Send(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+			v := d.View()
 			checkScreenSize(t, v, size.w, size.h)
 			if got := len(strings.Split(v, "\n")); got != size.h {
 				t.Errorf("stage %d at %dx%d: %d lines, want the full height", stage, size.w, size.h, got)
 			}
-			d.requireView(fmt.Sprintf("Stage %d of 5", stage), "ctrl+c quit")
+			d.RequireView(fmt.Sprintf("Stage %d of 5", stage), "ctrl+c quit")
 		}
 	}}.run(d)
 }
@@ -247,30 +238,26 @@ func TestDSCResizeRelayout(t *testing.T) {
 // shown under stage 3 with code, summary and cause; "f" goes back to stage 3, and continuing
 // from the review finishes the run without creating anything twice.
 func TestDSCErrorBesideStageThenFixed(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Rules: []sandbox.FaultRule{
-		{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies/*/mappings", Nth: 1},
-	}}})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, c, api := newShellDriver(t, 80, 24, failFirstMappingPOST())
 	dscWalk{appPolicy: "Faulty app", dscName: "Faulty signals"}.run(d)
-	d.key(tea.KeyEnter)
-	d.requireView("✗ POST   Map app sign-in policy", "stage 3 · E0000001 Api validation failed", "• injected fault", "f: fix stage 3 and continue")
-	checkScreenSize(t, d.view(), 80, 24)
+	d.Key(tea.KeyEnter)
+	d.RequireView("✗ POST   Map app sign-in policy", "stage 3 · E0000001 Api validation failed", "• injected fault", "f: fix stage 3 and continue")
+	checkScreenSize(t, d.View(), 80, 24)
 	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 1 {
 		t.Fatalf("the failed run keeps its journal; found %d", len(runs))
 	}
-	d.typeText("f")
-	d.requireView("Stage 3 of 5", "This flow maps “Faulty app” → “Faulty signals”.")
-	d.key(tea.KeyEnter)
-	d.requireView("Stage 4 of 5")
-	d.key(tea.KeyEnter)
-	d.key(tea.KeyEnter)
-	d.requireView("Okta Verify: user identification")
-	d.key(tea.KeyEnter)
-	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 5 of 5", "done by the earlier attempt are not sent again", "done by the earlier attempt (id ")
-	d.key(tea.KeyEnter)
-	d.requireView("Done:", "already done by the earlier run")
+	d.TypeText("f")
+	d.RequireView("Stage 3 of 5", "This flow maps “Faulty app” → “Faulty signals”.")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Stage 4 of 5")
+	d.Key(tea.KeyEnter)
+	d.Key(tea.KeyEnter)
+	d.RequireView("Okta Verify: user identification")
+	d.Key(tea.KeyEnter)
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireView("Stage 5 of 5", "done by the earlier attempt are not sent again", "done by the earlier attempt (id ")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done:", "already done by the earlier run")
 	dscCheckOrg(t, api, "Faulty app", "Faulty signals", okta.StatusActive)
 	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 0 {
 		t.Errorf("the finished run leaves no journal; found %d", len(runs))
@@ -279,19 +266,17 @@ func TestDSCErrorBesideStageThenFixed(t *testing.T) {
 
 // TestDSCExplainToggle: ctrl+e shows what the stage does in Okta and hides it again.
 func TestDSCExplainToggle(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
-	d.key(tea.KeyEnter)
-	d.requireView("Stage 1 of 5")
-	if strings.Contains(d.view(), "decides who may sign in") {
+	d, _, _ := newShellDriver(t, 80, 24)
+	d.Key(tea.KeyEnter)
+	d.RequireView("Stage 1 of 5")
+	if strings.Contains(d.View(), "decides who may sign in") {
 		t.Fatal("explanation shown before asked for")
 	}
-	d.key(tea.KeyCtrlE)
-	d.requireView("decides who may sign in", "+ Create a new app sign-in policy")
-	checkScreenSize(t, d.view(), 80, 24)
-	d.key(tea.KeyCtrlE)
-	if strings.Contains(d.view(), "decides who may sign in") {
+	d.Key(tea.KeyCtrlE)
+	d.RequireView("decides who may sign in", "+ Create a new app sign-in policy")
+	checkScreenSize(t, d.View(), 80, 24)
+	d.Key(tea.KeyCtrlE)
+	if strings.Contains(d.View(), "decides who may sign in") {
 		t.Fatal("explanation still shown after ctrl+e again")
 	}
 }
@@ -299,25 +284,23 @@ func TestDSCExplainToggle(t *testing.T) {
 // TestDSCPlainUnderNoColor: with the ASCII profile (what NO_COLOR gives) no screen of the flow
 // carries an escape sequence.
 func TestDSCPlainUnderNoColor(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, _, _ := newShellDriver(t, 80, 24)
 	check := func(where string) {
-		if v := d.view(); strings.ContainsRune(v, '\x1b') {
+		if v := d.View(); strings.ContainsRune(v, '\x1b') {
 			t.Errorf("%s: escape sequence on a NO_COLOR screen:\n%q", where, v)
 		}
 	}
 	check("home")
 	dscWalk{appPolicy: "Plain", dscName: "Plain signals", at: func(stage int) { check(fmt.Sprintf("stage %d", stage)) }}.run(d)
-	d.key(tea.KeyEnter)
-	d.requireView("Done:")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done:")
 	check("summary")
 }
 
 // TestDSCReuseSuitableRule: when the picked app sign-in policy already has a rule requiring
 // registered devices, the wizard offers to reuse it, and the plan then sends no rule for stage 1.
 func TestDSCReuseSuitableRule(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
+	_, api := shellSandbox(t)
 	ctx := context.Background()
 	pol, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Has device rule"}, true)
 	if err != nil {
@@ -333,26 +316,26 @@ func TestDSCReuseSuitableRule(t *testing.T) {
 	}
 	c := shellCommon(t, api, 80, 24)
 	d := newDriver(t, New(c), 80, 24)
-	d.key(tea.KeyEnter)
-	d.requireView("+ Create a new app sign-in policy")
-	d.typeText("/")
-	d.typeText("Has device")
-	d.key(tea.KeyEnter) // pick the filtered policy
-	d.requireView("A rule of “Has device rule” already requires registered devices", "Reuse “Registered only” (ALLOW)")
-	checkScreenSize(t, d.view(), 80, 24)
-	d.key(tea.KeyEnter) // reuse
-	d.requireView("Stage 2 of 5")
-	d.typeText("Reusing signals")
-	d.keys(tea.KeyEnter, tea.KeyEnter)
-	d.requireView("This flow maps “Has device rule” → “Reusing signals”.")
-	d.key(tea.KeyEnter)
-	d.keys(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
-	d.requireView("Stage 5 of 5", "4 requests")
-	if strings.Contains(d.view(), "Add rule “Require a registered device”") {
+	d.Key(tea.KeyEnter)
+	d.RequireView("+ Create a new app sign-in policy")
+	d.TypeText("/")
+	d.TypeText("Has device")
+	d.Key(tea.KeyEnter) // pick the filtered policy
+	d.RequireView("A rule of “Has device rule” already requires registered devices", "Reuse “Registered only” (ALLOW)")
+	checkScreenSize(t, d.View(), 80, 24)
+	d.Key(tea.KeyEnter) // reuse
+	d.RequireView("Stage 2 of 5")
+	d.TypeText("Reusing signals")
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireView("This flow maps “Has device rule” → “Reusing signals”.")
+	d.Key(tea.KeyEnter)
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	d.RequireView("Stage 5 of 5", "4 requests")
+	if strings.Contains(d.View(), "Add rule “Require a registered device”") {
 		t.Error("the plan creates a rule although one is reused")
 	}
-	d.key(tea.KeyEnter)
-	d.requireView("Done: 4 requests sent.")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done: 4 requests sent.")
 	rules, err := api.ListRules(ctx, pol.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -364,31 +347,29 @@ func TestDSCReuseSuitableRule(t *testing.T) {
 
 // TestDSCLoadErrorThenRetry: when the org cannot be read the stage says so and ctrl+r retries.
 func TestDSCLoadErrorThenRetry(t *testing.T) {
-	srv, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Rules: []sandbox.FaultRule{
+	srv, api := shellSandbox(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
 		{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/policies"},
-	}}})
+	}}))
 	c := shellCommon(t, api, 80, 24)
 	d := newDriver(t, New(c), 80, 24)
-	d.key(tea.KeyEnter)
-	d.requireView("Could not read the org:", "E0000001", "ctrl+r tries again")
-	checkScreenSize(t, d.view(), 80, 24)
+	d.Key(tea.KeyEnter)
+	d.RequireView("Could not read the org:", "E0000001", "ctrl+r tries again")
+	checkScreenSize(t, d.View(), 80, 24)
 	srv.SetFaults(sandbox.Faults{})
-	d.key(tea.KeyCtrlR)
-	d.requireView("+ Create a new app sign-in policy")
+	d.Key(tea.KeyCtrlR)
+	d.RequireView("+ Create a new app sign-in policy")
 }
 
 // TestDSCHomeAndBackKeepsAnswers: leaving the walk for the home screen and opening it again
 // keeps the answers until the walk is submitted.
 func TestDSCHomeAndBackKeepsAnswers(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
-	d.key(tea.KeyEnter)
-	d.key(tea.KeyEnter)
-	d.typeText("Remembered")
-	d.keys(tea.KeyEsc, tea.KeyEsc) // new policy page -> picker -> home
-	d.requireView("1. Device signal collection")
-	d.key(tea.KeyEnter)
-	d.key(tea.KeyEnter)
-	d.requireView("> Remembered")
+	d, _, _ := newShellDriver(t, 80, 24)
+	d.Key(tea.KeyEnter)
+	d.Key(tea.KeyEnter)
+	d.TypeText("Remembered")
+	d.Key(tea.KeyEsc, tea.KeyEsc) // new policy page -> picker -> home
+	d.RequireView("1. Device signal collection")
+	d.Key(tea.KeyEnter)
+	d.Key(tea.KeyEnter)
+	d.RequireView("> Remembered")
 }

@@ -201,12 +201,7 @@ func (m *Inspect) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.refilter(false)
 		return m, nil
 	case spinner.TickMsg:
-		if !m.loading {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spinner, cmd = m.spinner.Update(msg)
-		return m, cmd
+		return m, tickSpinner(&m.spinner, m.loading, msg)
 	case tea.KeyMsg:
 		return m.handleKey(msg)
 	}

@@ -17,29 +17,10 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 func init() { lipgloss.SetColorProfile(termenv.Ascii) }
-
-// inspectSandbox starts a sandbox org and returns it with a real okta.Client for it.
-func inspectSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *okta.Client) {
-	t.Helper()
-	srv, err := sandbox.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	api, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: srv.Token(), Transport: tr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, api
-}
 
 func inspectCommon(api okta.API, w, h int) *Common {
 	return &Common{Width: w, Height: h, API: api, OrgLabel: "SANDBOX", Sandbox: true,
@@ -167,7 +148,7 @@ func seedInspectOrg(t *testing.T, api okta.API) (app *okta.Policy, dsc *okta.Pol
 }
 
 func TestInspectTabsAt80x24(t *testing.T) {
-	_, api := inspectSandbox(t, sandbox.Options{})
+	_, api := sandboxtest.Start(t)
 	seedInspectOrg(t, api)
 	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{SkipEvents: true})
 	inspWaitLoaded(t, tm)
@@ -205,14 +186,22 @@ func TestInspectTabsAt80x24(t *testing.T) {
 	golden.RequireEqual(t, []byte(screen.View()))
 }
 
-func TestInspectFilterAsYouType(t *testing.T) {
-	_, api := inspectSandbox(t, sandbox.Options{})
-	seedInspectOrg(t, api)
-	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{SkipEvents: true})
+// inspFilterAppPolicies runs the inspection at w x h (no System Log events), waits for the
+// org to load, opens the app sign-in policies and types text into the filter.
+func inspFilterAppPolicies(t *testing.T, api okta.API, w, h int, text string) *teatest.TestModel {
+	t.Helper()
+	tm := inspectProgram(t, api, w, h, flows.LoadOptions{SkipEvents: true})
 	inspWaitLoaded(t, tm)
 	tm.Send(inspRunes("2")) // app sign-in policies
 	tm.Send(inspRunes("/"))
-	tm.Type("finance")
+	tm.Type(text)
+	return tm
+}
+
+func TestInspectFilterAsYouType(t *testing.T) {
+	_, api := sandboxtest.Start(t)
+	seedInspectOrg(t, api)
+	tm := inspFilterAppPolicies(t, api, 80, 24, "finance")
 	inspWaitOutput(t, tm, "filtered", func(s string) bool { return strings.Contains(s, "/finance") && strings.Contains(s, "1 of ") })
 	tm.Send(inspKey(tea.KeyEnter)) // keep the filter, leave the input
 	screen, view := inspFinal(t, tm)
@@ -248,15 +237,11 @@ func TestInspectFilterAsYouType(t *testing.T) {
 }
 
 func TestInspectDetailPane(t *testing.T) {
-	_, api := inspectSandbox(t, sandbox.Options{})
+	_, api := sandboxtest.Start(t)
 	app, dsc, _ := seedInspectOrg(t, api)
 
 	t.Run("toggled at 80x24", func(t *testing.T) {
-		tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{SkipEvents: true})
-		inspWaitLoaded(t, tm)
-		tm.Send(inspRunes("2"))
-		tm.Send(inspRunes("/"))
-		tm.Type("finance")
+		tm := inspFilterAppPolicies(t, api, 80, 24, "finance")
 		tm.Send(inspKey(tea.KeyEnter))
 		tm.Send(inspKey(tea.KeyEnter)) // open the detail
 		inspWaitOutput(t, tm, "detail", func(s string) bool {
@@ -270,11 +255,7 @@ func TestInspectDetailPane(t *testing.T) {
 	})
 
 	t.Run("below the table at 120x40", func(t *testing.T) {
-		tm := inspectProgram(t, api, 120, 40, flows.LoadOptions{SkipEvents: true})
-		inspWaitLoaded(t, tm)
-		tm.Send(inspRunes("2"))
-		tm.Send(inspRunes("/"))
-		tm.Type("finance")
+		tm := inspFilterAppPolicies(t, api, 120, 40, "finance")
 		inspWaitOutput(t, tm, "split detail", func(s string) bool {
 			return strings.Contains(s, `"id": "`+app.ID+`"`)
 		})
@@ -286,7 +267,7 @@ func TestInspectDetailPane(t *testing.T) {
 }
 
 func TestInspectProgressWhileLoading(t *testing.T) {
-	srv, api := inspectSandbox(t, sandbox.Options{})
+	srv, api := sandboxtest.Start(t)
 	if err := srv.SeedLarge(2000, 5, 200); err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +300,7 @@ func TestInspectProgressWhileLoading(t *testing.T) {
 }
 
 func TestInspectRefresh(t *testing.T) {
-	_, api := inspectSandbox(t, sandbox.Options{})
+	_, api := sandboxtest.Start(t)
 	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{SkipEvents: true})
 	inspWaitLoaded(t, tm)
 	if _, err := api.CreatePolicy(context.Background(), okta.Policy{Type: okta.TypeDeviceSignalCollection, Name: "Added later"}, false); err != nil {
@@ -336,7 +317,7 @@ func TestInspectRefresh(t *testing.T) {
 }
 
 func TestInspectLoadErrorShowsOktaError(t *testing.T) {
-	srv, _ := inspectSandbox(t, sandbox.Options{})
+	srv, _ := sandboxtest.Start(t)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
 	bad, err := okta.New(okta.Config{OrgURL: srv.URL(), Token: "not-the-token", Transport: tr})
@@ -354,7 +335,7 @@ func TestInspectLoadErrorShowsOktaError(t *testing.T) {
 }
 
 func TestInspectEscGoesBack(t *testing.T) {
-	_, api := inspectSandbox(t, sandbox.Options{})
+	_, api := sandboxtest.Start(t)
 	c := inspectCommon(api, 80, 24)
 	s := NewInspectWith(c, flows.LoadOptions{SkipEvents: true}, flows.KindApp, "")
 	_, cmd := s.Update(inspKey(tea.KeyEsc))
@@ -375,7 +356,7 @@ func TestFormatCount(t *testing.T) {
 }
 
 func TestInspectEventsTab(t *testing.T) {
-	_, api := inspectSandbox(t, sandbox.Options{})
+	_, api := sandboxtest.Start(t)
 	seedInspectOrg(t, api)
 	tm := inspectProgram(t, api, 100, 30, flows.LoadOptions{})
 	inspWaitLoaded(t, tm)

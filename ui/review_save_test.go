@@ -37,24 +37,9 @@ func reviewOnTop(t *testing.T, d *driver) *Review {
 	t.Helper()
 	r, ok := d.app().top().(*Review)
 	if !ok {
-		t.Fatalf("the top screen is %T, not the review:\n%s", d.app().top(), d.view())
+		t.Fatalf("the top screen is %T, not the review:\n%s", d.app().top(), d.View())
 	}
 	return r
-}
-
-// flatView is the screen with line breaks and padding folded into single spaces, so messages
-// wrapped to the width can be searched for.
-func flatView(d *driver) string { return strings.Join(strings.Fields(d.view()), " ") }
-
-// requireFlat fails unless the screen, folded by flatView, shows every want.
-func requireFlat(t *testing.T, d *driver, want ...string) {
-	t.Helper()
-	v := flatView(d)
-	for _, w := range want {
-		if !strings.Contains(v, w) {
-			t.Fatalf("screen lacks %q:\n%s", w, d.view())
-		}
-	}
 }
 
 // TestDSCSavePlanFromReview: ctrl+s at the DSC review offers <flow>-<yyyymmdd-hhmm>.yaml in the
@@ -63,25 +48,23 @@ func requireFlat(t *testing.T, d *driver, want ...string) {
 func TestDSCSavePlanFromReview(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 100, 30)
-	d := newDriver(t, New(c), 100, 30)
+	d, _, api := newShellDriver(t, 100, 30)
 	dscWalk{appPolicy: "Saved app", dscName: "Saved signals"}.run(d)
-	d.requireView("ctrl+s save plan")
+	d.RequireView("ctrl+s save plan")
 	shown := reviewOnTop(t, d).Plan()
 
-	d.key(tea.KeyCtrlS)
-	d.requireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · ctrl+e explain")
-	name := regexp.MustCompile(`device-signal-collection-\d{8}-\d{4}\.yaml`).FindString(d.view())
+	d.Key(tea.KeyCtrlS)
+	d.RequireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · ctrl+e explain")
+	name := regexp.MustCompile(`device-signal-collection-\d{8}-\d{4}\.yaml`).FindString(d.View())
 	if name == "" {
-		t.Fatalf("no default file name <flow>-<yyyymmdd-hhmm>.yaml on screen:\n%s", d.view())
+		t.Fatalf("no default file name <flow>-<yyyymmdd-hhmm>.yaml on screen:\n%s", d.View())
 	}
-	d.key(tea.KeyEnter)
+	d.Key(tea.KeyEnter)
 	want := "Saved plan to " + name + " — apply it with: okta-device-wizard apply --file " + name + " --dry-run"
-	if !strings.Contains(flatView(d), want) {
-		t.Fatalf("screen lacks %q:\n%s", want, d.view())
+	if !strings.Contains(d.Flat(), want) {
+		t.Fatalf("screen lacks %q:\n%s", want, d.View())
 	}
-	checkScreenSize(t, d.view(), 100, 30)
+	checkScreenSize(t, d.View(), 100, 30)
 
 	f, err := flows.LoadPlanFile(filepath.Join(dir, name))
 	if err != nil {
@@ -116,27 +99,25 @@ func TestDSCSavePlanFromReview(t *testing.T) {
 	}
 
 	// The review is still there and sends what it showed.
-	d.key(tea.KeyEnter)
-	d.requireView("Done: 6 requests sent.")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done: 6 requests sent.")
 	dscCheckOrg(t, api, "Saved app", "Saved signals", okta.StatusActive)
 }
 
 // TestReviewSaveLeaveInactive: with the activation toggled off, the saved plan and its answers
 // leave the policy inactive too.
 func TestReviewSaveLeaveInactive(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 100, 30)
-	d := newDriver(t, New(c), 100, 30)
+	d, _, _ := newShellDriver(t, 100, 30)
 	dscWalk{appPolicy: "Quiet app", dscName: "Quiet signals"}.run(d)
-	d.typeText("a")
-	d.requireView("[ ] Activate the policy last")
+	d.TypeText("a")
+	d.RequireView("[ ] Activate the policy last")
 	path := filepath.Join(t.TempDir(), "quiet.json")
-	d.key(tea.KeyCtrlS)
-	d.send(tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the default name
-	d.typeText(path)
-	d.key(tea.KeyEnter)
-	if !strings.Contains(flatView(d), "Saved plan to "+path) {
-		t.Fatalf("not saved:\n%s", d.view())
+	d.Key(tea.KeyCtrlS)
+	d.Send(tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the default name
+	d.TypeText(path)
+	d.Key(tea.KeyEnter)
+	if !strings.Contains(d.Flat(), "Saved plan to "+path) {
+		t.Fatalf("not saved:\n%s", d.View())
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -162,29 +143,29 @@ func TestReviewSaveLeaveInactive(t *testing.T) {
 // an org that cannot be read each get a clear message; the typed path stays, nothing is lost,
 // and the save then succeeds. Esc closes the prompt without leaving the review.
 func TestReviewSaveErrorsKeepThePrompt(t *testing.T) {
-	srv, api := shellSandbox(t, sandbox.Options{})
+	srv, api := shellSandbox(t)
 	c := shellCommon(t, api, 100, 30)
 	d := newDriver(t, New(c), 100, 30)
 	dscWalk{appPolicy: "Careful app", dscName: "Careful signals"}.run(d)
 	dir := t.TempDir()
 	retype := func(path string) {
-		d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
-		d.typeText(path)
-		d.key(tea.KeyEnter)
+		d.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+		d.TypeText(path)
+		d.Key(tea.KeyEnter)
 	}
-	d.key(tea.KeyCtrlS)
-	d.key(tea.KeyEsc)
-	if strings.Contains(d.view(), "Save plan to:") {
-		t.Fatalf("esc did not close the prompt:\n%s", d.view())
+	d.Key(tea.KeyCtrlS)
+	d.Key(tea.KeyEsc)
+	if strings.Contains(d.View(), "Save plan to:") {
+		t.Fatalf("esc did not close the prompt:\n%s", d.View())
 	}
 	reviewOnTop(t, d) // esc closed the prompt, not the review
 
-	d.key(tea.KeyCtrlS)
+	d.Key(tea.KeyCtrlS)
 	retype(filepath.Join(dir, "plan.txt"))
-	requireFlat(t, d, "a plan file ends in .yaml, .yml or .json", "Save plan to: "+filepath.Join(dir, "plan.txt"))
+	d.RequireFlat("a plan file ends in .yaml, .yml or .json", "Save plan to: "+filepath.Join(dir, "plan.txt"))
 
 	retype(filepath.Join(dir, "missing", "plan.yaml"))
-	requireFlat(t, d, "missing does not exist")
+	d.RequireFlat("missing does not exist")
 
 	// "?" is part of the path while the prompt is open, not the help key.
 	existing := filepath.Join(dir, "kept?.yaml")
@@ -192,8 +173,8 @@ func TestReviewSaveErrorsKeepThePrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	retype(existing)
-	if !strings.Contains(flatView(d), "exists: enter again replaces it") {
-		t.Fatalf("no warning before replacing a file:\n%s", d.view())
+	if !strings.Contains(d.Flat(), "exists: enter again replaces it") {
+		t.Fatalf("no warning before replacing a file:\n%s", d.View())
 	}
 	if b, _ := os.ReadFile(existing); string(b) != "old" {
 		t.Fatal("the existing file was replaced without asking")
@@ -203,36 +184,31 @@ func TestReviewSaveErrorsKeepThePrompt(t *testing.T) {
 	srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/groups"}}})
 	path := filepath.Join(dir, "plan.yaml")
 	retype(path)
-	requireFlat(t, d, "Could not save the plan:", "E0000001", "Save plan to: "+path)
-	if strings.Contains(d.view(), srv.Token()) {
+	d.RequireFlat("Could not save the plan:", "E0000001", "Save plan to: "+path)
+	if strings.Contains(d.View(), srv.Token()) {
 		t.Fatal("the error shows the token")
 	}
 	if _, err := os.Stat(path); err == nil {
 		t.Fatal("a failed save left a file")
 	}
 	srv.SetFaults(sandbox.Faults{})
-	d.key(tea.KeyEnter) // same path, again
-	if !strings.Contains(flatView(d), "Saved plan to "+path) {
-		t.Fatalf("not saved after the fault cleared:\n%s", d.view())
+	d.Key(tea.KeyEnter) // same path, again
+	if !strings.Contains(d.Flat(), "Saved plan to "+path) {
+		t.Fatalf("not saved after the fault cleared:\n%s", d.View())
 	}
 	if _, err := flows.LoadPlanFile(path); err != nil {
 		t.Fatal(err)
 	}
-	d.requireView("[x] Activate the policy last") // the review's answers are as they were
+	d.RequireView("[x] Activate the policy last") // the review's answers are as they were
 }
 
 // TestAssuranceSavePlanFromReview: ctrl+s at the device assurance review saves the request and
 // the answers; the file applies as the review showed.
 func TestAssuranceSavePlanFromReview(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 100, 30)
+	c := shellCommon(t, env.api, 100, 30)
 	r := startDA(t, c, NewAssuranceFlow(c))
-	r.waitFor("1. Create a device assurance policy")
-	r.typ("1")
-	r.waitFor("Name and platform", "Policy name")
-	r.typ("Saved iOS")
-	r.key(tea.KeyEnter)
-	r.waitFor("> iOS")
+	r.createNamed("Saved iOS")
 	r.key(tea.KeyEnter)
 	r.waitFor("OS version · page 2", "Dynamic MINIMUM")
 	r.key(tea.KeyDown, 2)
@@ -301,7 +277,7 @@ func TestAssuranceSavePlanFromReview(t *testing.T) {
 // TestAccessibleDSCSavesUnsentPlan: in accessible mode, answering no to sending offers to save
 // the requests as a plan file; an empty answer saves nothing.
 func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
+	_, api := shellSandbox(t)
 	c := shellCommon(t, api, 80, 24)
 	c.Accessible = true
 	path := filepath.Join(t.TempDir(), "accessible.yaml")
@@ -313,19 +289,11 @@ func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
 		"plan.text", // refused: not .yaml or .json
 		path,
 	}
-	var out bytes.Buffer
-	in := strings.NewReader(strings.Join(answers, "\n") + "\n")
-	if err := RunAccessible(context.Background(), c, in, &out); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	for _, want := range []string{"Nothing was sent.", "Save these requests as a plan file?", "a plan file ends in .yaml", SavedPlanMessage(path)} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
+	out := runAccessibleAnswers(t, c, answers)
+	requireOutput(t, "output", out, "Nothing was sent.", "Save these requests as a plan file?", "a plan file ends in .yaml", SavedPlanMessage(path))
 	f, err := flows.LoadPlanFile(path)
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+		t.Fatalf("%v\n%s", err, out)
 	}
 	if len(f.Steps) != 5 || f.Draft == nil {
 		t.Errorf("saved %d steps, draft %v; want the 5 without activation and the answers", len(f.Steps), f.Draft)
@@ -335,11 +303,7 @@ func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
 	}
 
 	// The input ending at the question saves nothing and is no error.
-	out.Reset()
-	in = strings.NewReader(strings.Join(answers[:len(answers)-2], "\n") + "\n")
-	if err := RunAccessible(context.Background(), c, in, &out); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
+	runAccessibleAnswers(t, c, answers[:len(answers)-2])
 }
 
 func TestDefaultPlanFileNameAndQuoting(t *testing.T) {
@@ -356,7 +320,7 @@ func TestDefaultPlanFileNameAndQuoting(t *testing.T) {
 // trimmed for the diff), ctrl+s saves the plan as it is sent, whose before-image roll back
 // restores, with the answers.
 func TestReviewSavesThePlanAsSent(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
+	_, api := shellSandbox(t)
 	ctx := context.Background()
 	list, err := api.ListDeviceAssurances(ctx)
 	if err != nil || len(list) == 0 {
@@ -375,11 +339,11 @@ func TestReviewSavesThePlanAsSent(t *testing.T) {
 	review := NewReview(c, forReview(plan), ReviewOptions{ShowDiff: true, PlanToSave: &plan, Answers: draft})
 	d := newDriver(t, newApp(c, review), 100, 30)
 	path := filepath.Join(t.TempDir(), "edit.yaml")
-	d.key(tea.KeyCtrlS)
-	d.send(tea.KeyMsg{Type: tea.KeyCtrlU})
-	d.typeText(path)
-	d.key(tea.KeyEnter)
-	requireFlat(t, d, SavedPlanMessage(path))
+	d.Key(tea.KeyCtrlS)
+	d.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
+	d.TypeText(path)
+	d.Key(tea.KeyEnter)
+	d.RequireFlat(SavedPlanMessage(path))
 	f, err := flows.LoadPlanFile(path)
 	if err != nil {
 		t.Fatal(err)

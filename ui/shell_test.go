@@ -18,6 +18,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // TestShellFullWalkTeatest runs the real program (teatest, 80x24 and 120x40) through the five
@@ -29,7 +30,7 @@ func TestShellFullWalkTeatest(t *testing.T) {
 }
 
 func shellFullWalk(t *testing.T, w, h int) {
-	_, api := shellSandbox(t, sandbox.Options{})
+	_, api := shellSandbox(t)
 	c := shellCommon(t, api, w, h)
 	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(w, h))
 	waitScreen(t, tm, "Device signal collection", "SANDBOX")
@@ -60,45 +61,15 @@ func shellFullWalk(t *testing.T, w, h int) {
 	dscCheckOrg(t, api, "Teatest app", "Teatest signals", okta.StatusActive)
 }
 
-// TestShellCtrlCAsksWhileBusy: with a submit in flight ctrl+c asks first; "n" keeps the run
-// going to its end; once idle ctrl+c quits at once.
-func TestShellCtrlCAsksWhileBusy(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Latency: 400 * time.Millisecond}})
-	c := shellCommon(t, api, 80, 24)
+// ctrlCWhileSubmitting runs the program at 80x24 from the home screen, starts sending a DSC
+// plan ("<name> app", "<name> signals": Okta Verify and Chrome Device Trust, iOS, activated)
+// and presses ctrl+c while the requests are in flight.
+func ctrlCWhileSubmitting(t *testing.T, c *Common, name string) *teatest.TestModel {
+	t.Helper()
 	d := flows.DSCDraft{
-		AppPolicy: flows.PolicyChoice{Name: "Busy app"},
+		AppPolicy: flows.PolicyChoice{Name: name + " app"},
 		AppRule:   flows.AppRuleDraft{Name: "Registered", Access: flows.AccessAllow},
-		Name:      "Busy signals", RuleName: "Collect device signals",
-		OktaVerify: true, UserIdentification: flows.UserIdentificationAllow, ChromeDeviceTrust: true,
-		PlatformOS: []string{okta.PlatformIOS}, Activate: true,
-	}
-	plan, err := d.Plan()
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := newApp(c, NewHome(c))
-	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(80, 24))
-	waitScreen(t, tm, "Device signal collection")
-	tm.Send(PushMsg{Screen: NewSubmit(c, plan, nil)})
-	waitScreen(t, tm, "Sending")
-	press(tm, kOf(tea.KeyCtrlC))
-	waitScreen(t, tm, "A submit is in flight", "Quit anyway?")
-	press(tm, kType("n"))
-	waitScreen(t, tm, "Done: 6 requests sent.")
-	press(tm, kOf(tea.KeyCtrlC))
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	dscCheckOrg(t, api, "Busy app", "Busy signals", okta.StatusActive)
-}
-
-// TestShellCtrlCQuitWhileBusyKeepsJournal: answering "y" quits mid-run; the journal stays so
-// the home screen offers to resume, and resuming finishes the run without duplicates.
-func TestShellCtrlCQuitWhileBusyKeepsJournal(t *testing.T) {
-	srv, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Latency: 300 * time.Millisecond}})
-	c := shellCommon(t, api, 80, 24)
-	d := flows.DSCDraft{
-		AppPolicy: flows.PolicyChoice{Name: "Quit app"},
-		AppRule:   flows.AppRuleDraft{Name: "Registered", Access: flows.AccessAllow},
-		Name:      "Quit signals", RuleName: "Collect device signals",
+		Name:      name + " signals", RuleName: "Collect device signals",
 		OktaVerify: true, UserIdentification: flows.UserIdentificationAllow, ChromeDeviceTrust: true,
 		PlatformOS: []string{okta.PlatformIOS}, Activate: true,
 	}
@@ -111,6 +82,29 @@ func TestShellCtrlCQuitWhileBusyKeepsJournal(t *testing.T) {
 	tm.Send(PushMsg{Screen: NewSubmit(c, plan, nil)})
 	waitScreen(t, tm, "Sending")
 	press(tm, kOf(tea.KeyCtrlC))
+	return tm
+}
+
+// TestShellCtrlCAsksWhileBusy: with a submit in flight ctrl+c asks first; "n" keeps the run
+// going to its end; once idle ctrl+c quits at once.
+func TestShellCtrlCAsksWhileBusy(t *testing.T) {
+	_, api := shellSandbox(t, sandboxtest.Latency(400*time.Millisecond))
+	c := shellCommon(t, api, 80, 24)
+	tm := ctrlCWhileSubmitting(t, c, "Busy")
+	waitScreen(t, tm, "A submit is in flight", "Quit anyway?")
+	press(tm, kType("n"))
+	waitScreen(t, tm, "Done: 6 requests sent.")
+	press(tm, kOf(tea.KeyCtrlC))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	dscCheckOrg(t, api, "Busy app", "Busy signals", okta.StatusActive)
+}
+
+// TestShellCtrlCQuitWhileBusyKeepsJournal: answering "y" quits mid-run; the journal stays so
+// the home screen offers to resume, and resuming finishes the run without duplicates.
+func TestShellCtrlCQuitWhileBusyKeepsJournal(t *testing.T) {
+	srv, api := shellSandbox(t, sandboxtest.Latency(300*time.Millisecond))
+	c := shellCommon(t, api, 80, 24)
+	tm := ctrlCWhileSubmitting(t, c, "Quit")
 	waitScreen(t, tm, "Quit anyway?")
 	press(tm, kType("y"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -123,31 +117,27 @@ func TestShellCtrlCQuitWhileBusyKeepsJournal(t *testing.T) {
 		t.Fatalf("want one unfinished journal, got %d (%v)", len(runs), err)
 	}
 	h := newDriver(t, New(c), 80, 24)
-	h.requireView("Resume or roll back: Device signal collection “Quit signals”")
-	h.key(tea.KeyEnter)
-	h.requireView("Unfinished run", "r resume")
-	h.typeText("r")
-	h.requireView("Done: 6 requests sent.")
+	h.RequireView("Resume or roll back: Device signal collection “Quit signals”")
+	h.Key(tea.KeyEnter)
+	h.RequireView("Unfinished run", "r resume")
+	h.TypeText("r")
+	h.RequireView("Done: 6 requests sent.")
 	dscCheckOrg(t, api, "Quit app", "Quit signals", okta.StatusActive)
 }
 
 // TestShellRollBackUnfinishedRun: a run that stopped on an error can be rolled back from the
 // home screen: what it created is deleted.
 func TestShellRollBackUnfinishedRun(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{Faults: sandbox.Faults{Rules: []sandbox.FaultRule{
-		{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies/*/mappings", Nth: 1},
-	}}})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
+	d, c, api := newShellDriver(t, 80, 24, failFirstMappingPOST())
 	dscWalk{appPolicy: "Rollback app", dscName: "Rollback signals"}.run(d)
-	d.key(tea.KeyEnter)
-	d.requireView("E0000001")
-	d.key(tea.KeyEsc) // leave the failed run; its journal stays
-	d.send(HomeMsg{})
-	d.requireView("Resume or roll back: Device signal collection “Rollback signals”")
-	d.key(tea.KeyEnter)
-	d.typeText("u")
-	d.requireView("Rolled back")
+	d.Key(tea.KeyEnter)
+	d.RequireView("E0000001")
+	d.Key(tea.KeyEsc) // leave the failed run; its journal stays
+	d.Send(HomeMsg{})
+	d.RequireView("Resume or roll back: Device signal collection “Rollback signals”")
+	d.Key(tea.KeyEnter)
+	d.TypeText("u")
+	d.RequireView("Rolled back")
 	ps, err := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
 	if err != nil {
 		t.Fatal(err)
@@ -165,24 +155,22 @@ func TestShellRollBackUnfinishedRun(t *testing.T) {
 // TestShellHomeShowsOrg: the home screen lists the flows and names the org: a SANDBOX badge,
 // or the org URL.
 func TestShellHomeShowsOrg(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
-	d.requireView("SANDBOX", "1. Device signal collection")
-	checkScreenSize(t, d.view(), 80, 24)
+	d, _, api := newShellDriver(t, 80, 24)
+	d.RequireView("SANDBOX", "1. Device signal collection")
+	checkScreenSize(t, d.View(), 80, 24)
 
 	c2 := shellCommon(t, api, 80, 24)
 	c2.Sandbox, c2.OrgLabel = false, "https://example.okta.com"
 	d2 := newDriver(t, New(c2), 80, 24)
-	d2.requireView("https://example.okta.com", "Org: https://example.okta.com")
-	if strings.Contains(d2.view(), "SANDBOX") {
+	d2.RequireView("https://example.okta.com", "Org: https://example.okta.com")
+	if strings.Contains(d2.View(), "SANDBOX") {
 		t.Error("a real org is labelled SANDBOX")
 	}
 }
 
 // TestShellLogToFile: the log goes to the file, with the run's outcome, never the token.
 func TestShellLogToFile(t *testing.T) {
-	srv, api := shellSandbox(t, sandbox.Options{})
+	srv, api := shellSandbox(t)
 	path := filepath.Join(t.TempDir(), "state", LogFileName)
 	log, closeLog, err := OpenLog(path)
 	if err != nil {
@@ -192,8 +180,8 @@ func TestShellLogToFile(t *testing.T) {
 	c.Log = log
 	d := newDriver(t, New(c), 80, 24)
 	dscWalk{appPolicy: "Logged app", dscName: "Logged signals"}.run(d)
-	d.key(tea.KeyEnter)
-	d.requireView("Done:")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done:")
 	if err := closeLog(); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +195,7 @@ func TestShellLogToFile(t *testing.T) {
 	if strings.Contains(string(b), srv.Token()) {
 		t.Error("the log holds the API token")
 	}
-	if strings.Contains(d.view(), "run finished") {
+	if strings.Contains(d.View(), "run finished") {
 		t.Error("log text on the screen")
 	}
 }
@@ -215,21 +203,19 @@ func TestShellLogToFile(t *testing.T) {
 // TestShellQuestionMarkExplainsWhereNoTextIsTyped: "?" toggles the explanation on screens
 // without text input (home); in a form it is text.
 func TestShellQuestionMarkExplainsWhereNoTextIsTyped(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
-	c := shellCommon(t, api, 80, 24)
-	d := newDriver(t, New(c), 80, 24)
-	d.typeText("?")
-	d.requireView("Device signal collection sets up what Okta learns")
-	checkScreenSize(t, d.view(), 80, 24)
-	d.typeText("?")
-	if strings.Contains(d.view(), "sets up what Okta learns") {
+	d, _, _ := newShellDriver(t, 80, 24)
+	d.TypeText("?")
+	d.RequireView("Device signal collection sets up what Okta learns")
+	checkScreenSize(t, d.View(), 80, 24)
+	d.TypeText("?")
+	if strings.Contains(d.View(), "sets up what Okta learns") {
 		t.Fatal("? did not hide the explanation")
 	}
-	d.key(tea.KeyEnter)
-	d.key(tea.KeyEnter) // new policy: the name field has focus
-	d.typeText("?")
-	d.requireView("> ?")
-	if strings.Contains(d.view(), "decides who may sign in") {
+	d.Key(tea.KeyEnter)
+	d.Key(tea.KeyEnter) // new policy: the name field has focus
+	d.TypeText("?")
+	d.RequireView("> ?")
+	if strings.Contains(d.View(), "decides who may sign in") {
 		t.Error("? in a text field opened the explanation")
 	}
 }
@@ -340,18 +326,18 @@ func shellTestPlan(t *testing.T, name string) flows.Plan {
 // TestShellResumeRefusesAnotherOrg: a run started against another org is listed but cannot
 // be resumed or rolled back here; the screen says which org it belongs to.
 func TestShellResumeRefusesAnotherOrg(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
+	_, api := shellSandbox(t)
 	c := shellCommon(t, api, 80, 24)
 	if _, err := flows.NewJournal(c.JournalDir, shellTestPlan(t, "Elsewhere"), "https://other.okta.com"); err != nil {
 		t.Fatal(err)
 	}
 	d := newDriver(t, New(c), 80, 24)
-	d.requireView("Resume or roll back: Device signal collection “Elsewhere”")
-	d.key(tea.KeyEnter)
-	d.requireView("This run was against https://other.okta.com", "Connect to that org")
-	checkScreenSize(t, d.view(), 80, 24)
-	d.typeText("r")
-	d.requireView("Unfinished run")
+	d.RequireView("Resume or roll back: Device signal collection “Elsewhere”")
+	d.Key(tea.KeyEnter)
+	d.RequireView("This run was against https://other.okta.com", "Connect to that org")
+	checkScreenSize(t, d.View(), 80, 24)
+	d.TypeText("r")
+	d.RequireView("Unfinished run")
 	ps, _ := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
 	for _, p := range ps {
 		if p.Name == "Elsewhere" {
@@ -363,7 +349,7 @@ func TestShellResumeRefusesAnotherOrg(t *testing.T) {
 // TestAccessibleMentionsUnfinishedRuns: accessible mode names the commands that resume or
 // roll back an unfinished run.
 func TestAccessibleMentionsUnfinishedRuns(t *testing.T) {
-	_, api := shellSandbox(t, sandbox.Options{})
+	_, api := shellSandbox(t)
 	c := shellCommon(t, api, 80, 24)
 	if _, err := flows.NewJournal(c.JournalDir, shellTestPlan(t, "Left over"), api.OrgURL()); err != nil {
 		t.Fatal(err)
@@ -380,16 +366,16 @@ func TestAccessibleMentionsUnfinishedRuns(t *testing.T) {
 func TestShellSecondCtrlCQuits(t *testing.T) {
 	c := shellCommon(t, nil, 80, 24)
 	d := newDriver(t, newApp(c, NewHome(c)), 80, 24)
-	d.send(BusyMsg{Busy: true})
-	d.key(tea.KeyCtrlC)
-	d.requireView("A submit is in flight", "Quit anyway?")
-	d.typeText("n")
-	if d.quit || strings.Contains(d.view(), "Quit anyway?") {
+	d.Send(BusyMsg{Busy: true})
+	d.Key(tea.KeyCtrlC)
+	d.RequireView("A submit is in flight", "Quit anyway?")
+	d.TypeText("n")
+	if d.Quit() || strings.Contains(d.View(), "Quit anyway?") {
 		t.Fatal("n did not go back")
 	}
-	d.key(tea.KeyCtrlC)
-	d.key(tea.KeyCtrlC)
-	if !d.quit {
+	d.Key(tea.KeyCtrlC)
+	d.Key(tea.KeyCtrlC)
+	if !d.Quit() {
 		t.Fatal("a second ctrl+c did not quit")
 	}
 }

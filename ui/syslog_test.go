@@ -34,7 +34,7 @@ func TestSyslogFilterExpression(t *testing.T) {
 // the countdown shows, then the view says plainly that none arrived.
 func TestSyslogWaitsThenSaysNoneCame(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 80, 24)
+	c := shellCommon(t, env.api, 80, 24)
 	f := SyslogFilter{Title: "System Log · nothing", EventTypes: AssuranceEventTypes, TargetID: "daeNeverCreated",
 		WaitFor: EventAssuranceAdd, ChangedAt: time.Now(), PollEvery: 200 * time.Millisecond, PollFor: 1500 * time.Millisecond}
 	r := startDA(t, c, NewSyslogView(c, f))
@@ -52,7 +52,7 @@ func TestSyslogWaitsThenSaysNoneCame(t *testing.T) {
 // finds the event and the view confirms it.
 func TestSyslogConfirmsEventThatArrivesLater(t *testing.T) {
 	env := newDAEnv(t)
-	c := env.common(t, 100, 30)
+	c := shellCommon(t, env.api, 100, 30)
 	started := time.Now()
 	// The id is not known before the create, so wait on the type alone.
 	f := SyslogFilter{Title: "System Log · later", EventTypes: []string{EventAssuranceAdd},

@@ -45,6 +45,9 @@ func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
+// sandboxStateFile is the default sandbox org's state file, in the state directory.
+const sandboxStateFile = "sandbox.json"
+
 // defaultStateDir is $XDG_STATE_HOME/okta-device-wizard, or ~/.local/state/okta-device-wizard.
 func defaultStateDir() string {
 	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
@@ -91,7 +94,7 @@ func startSandbox(stateDir string) (*Org, error) {
 	if err != nil {
 		return nil, &configError{err}
 	}
-	srv, err := sandbox.New(sandbox.Options{StatePath: filepath.Join(stateDir, "sandbox.json"), Faults: faults})
+	srv, err := sandbox.New(sandbox.Options{StatePath: filepath.Join(stateDir, sandboxStateFile), Faults: faults})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

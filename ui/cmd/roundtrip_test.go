@@ -115,8 +115,8 @@ func TestRoundTripWizardPlanThroughApply(t *testing.T) {
 			requireSameSnapshot(t, "after the dry runs", orgSnapshot(t, target.api), fresh)
 
 			// What the wizard itself creates when the review is sent, in the first org.
-			d.key(tea.KeyEnter)
-			d.require(flow.sent)
+			d.Key(tea.KeyEnter)
+			d.RequireFlat(flow.sent)
 			wizardMade := orgSnapshot(t, source.api)
 			if len(wizardMade) != len(fresh)+flow.objects {
 				t.Fatalf("the wizard's run made %d objects, want %d", len(wizardMade)-len(fresh), flow.objects)

@@ -73,30 +73,19 @@ func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Comman
 	return cmd
 }
 
-// defaultSandboxStatePath is where the sandbox org lives unless --state says otherwise.
-func defaultSandboxStatePath(stateDir string) (string, error) {
+// defaultSandboxStatePath is where the sandbox org lives unless --state says otherwise: in
+// the state directory, the wizard's default one when none is set.
+func defaultSandboxStatePath(stateDir string) string {
 	if stateDir == "" {
-		if xdg := os.Getenv("XDG_STATE_HOME"); xdg != "" {
-			stateDir = filepath.Join(xdg, "okta-device-wizard")
-		} else {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", fmt.Errorf("cannot find a state directory for the sandbox (pass --state): %w", err)
-			}
-			stateDir = filepath.Join(home, ".local", "state", "okta-device-wizard")
-		}
+		stateDir = defaultStateDir()
 	}
-	return filepath.Join(stateDir, "sandbox.json"), nil
+	return filepath.Join(stateDir, sandboxStateFile)
 }
 
 func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	statePath := opts.StatePath
 	if statePath == "" {
-		p, err := defaultSandboxStatePath(opts.StateDir)
-		if err != nil {
-			return err
-		}
-		statePath = p
+		statePath = defaultSandboxStatePath(opts.StateDir)
 	}
 	var faults sandbox.Faults
 	var err error

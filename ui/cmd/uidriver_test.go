@@ -3,10 +3,8 @@ package cmd
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -19,6 +17,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
 )
 
 // Helpers that drive the real wizard model (ui.New) from this package, so the plan files it
@@ -26,12 +25,11 @@ import (
 
 func init() { lipgloss.SetColorProfile(termenv.Ascii) }
 
-// uiDriver runs the wizard's root model without a tea.Program: each message goes through Update
-// and the commands it returns run to completion before the next key, so screens are
-// deterministic. Animation ticks (cursor blink, spinner) are dropped so the loop ends.
+// uiDriver steps the wizard's root model message by message (see uitest.Driver); a command
+// (a request to the sandbox) gets up to 20 s before its message is dropped.
 type uiDriver struct {
+	*uitest.Driver
 	t *testing.T
-	m tea.Model
 }
 
 // newUIDriver starts the wizard on api at 100x30.
@@ -41,102 +39,15 @@ func newUIDriver(t *testing.T, api okta.API) *uiDriver {
 		Width: 100, Height: 30, API: api, OrgLabel: "SANDBOX", Sandbox: true,
 		JournalDir: t.TempDir(), Styles: ui.DefaultStyles(), Keys: ui.DefaultKeyMap(), Log: ui.DiscardLog(),
 	}
-	d := &uiDriver{t: t, m: ui.New(c)}
-	for _, msg := range d.run(d.m.Init()) {
-		d.send(msg)
-	}
-	d.send(tea.WindowSizeMsg{Width: c.Width, Height: c.Height})
-	return d
-}
-
-func (d *uiDriver) send(msg tea.Msg) {
-	d.t.Helper()
-	queue := []tea.Msg{msg}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 5000 {
-			d.t.Fatal("ui driver: the message loop does not settle")
-		}
-		next := queue[0]
-		queue = queue[1:]
-		if _, ok := next.(tea.QuitMsg); ok {
-			continue
-		}
-		m, cmd := d.m.Update(next)
-		d.m = m
-		queue = append(queue, d.run(cmd)...)
-	}
-}
-
-// run executes cmd (batches and sequences too) and returns the messages to deliver.
-func (d *uiDriver) run(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	if fn := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()); fn != nil {
-		if name := fn.Name(); strings.Contains(name, "/cursor.") || strings.Contains(name, "/spinner.") {
-			return nil
-		}
-	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-time.After(20 * time.Second):
-		return nil // a timer that never fires in a test
-	}
-	if msg == nil {
-		return nil
-	}
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, d.run(c)...)
-		}
-		return out
-	}
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
-		var out []tea.Msg
-		for i := 0; i < v.Len(); i++ {
-			out = append(out, d.run(v.Index(i).Interface().(tea.Cmd))...)
-		}
-		return out
-	}
-	name := fmt.Sprintf("%T", msg)
-	if strings.Contains(name, "cursor.") || strings.Contains(name, "spinner.") || strings.Contains(strings.ToLower(name), "blink") || name == "tea.windowSizeMsg" {
-		return nil
-	}
-	return []tea.Msg{msg}
-}
-
-func (d *uiDriver) key(ks ...tea.KeyType) {
-	for _, k := range ks {
-		d.send(tea.KeyMsg{Type: k})
-	}
-}
-
-func (d *uiDriver) typeText(s string) { d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
-
-// flat is the screen with line breaks and padding folded into single spaces.
-func (d *uiDriver) flat() string { return strings.Join(strings.Fields(d.m.View()), " ") }
-
-// require fails unless the (folded) screen shows every want.
-func (d *uiDriver) require(want ...string) {
-	d.t.Helper()
-	v := d.flat()
-	for _, w := range want {
-		if !strings.Contains(v, strings.Join(strings.Fields(w), " ")) {
-			d.t.Fatalf("screen lacks %q:\n%s", w, d.m.View())
-		}
-	}
+	return &uiDriver{Driver: uitest.New(t, ui.New(c), c.Width, c.Height, uitest.CommandTimeout(20*time.Second)), t: t}
 }
 
 // review returns the plan the review screen on top shows.
 func (d *uiDriver) review() flows.Plan {
 	d.t.Helper()
-	r, ok := d.m.(*ui.App).Top().(*ui.Review)
+	r, ok := d.Model().(*ui.App).Top().(*ui.Review)
 	if !ok {
-		d.t.Fatalf("the review is not on top:\n%s", d.m.View())
+		d.t.Fatalf("the review is not on top:\n%s", d.View())
 	}
 	return r.Plan()
 }
@@ -145,33 +56,33 @@ func (d *uiDriver) review() flows.Plan {
 // the first group), Okta Verify and Chrome Device Trust, iOS only, to the review.
 func (d *uiDriver) dscToReview(appPolicy, dscName string) {
 	d.t.Helper()
-	d.require("Device signal collection")
-	d.key(tea.KeyEnter)
-	d.require("Stage 1 of 5", "+ Create a new app sign-in policy")
-	d.key(tea.KeyEnter)
-	d.require("Name of the new app sign-in policy")
-	d.typeText(appPolicy)
-	d.key(tea.KeyEnter, tea.KeyEnter) // name, description
-	d.require("New rule in “" + appPolicy + "”")
-	d.key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // rule name, ALLOW, not managed
-	d.require("People: groups the rule applies to")
-	d.typeText("x")
-	d.key(tea.KeyEnter, tea.KeyEnter)
-	d.require("Stage 2 of 5")
-	d.typeText(dscName)
-	d.key(tea.KeyEnter, tea.KeyEnter)
-	d.require("Stage 3 of 5")
-	d.key(tea.KeyEnter)
-	d.require("Stage 4 of 5", "Device context providers")
-	d.key(tea.KeyEnter, tea.KeyDown)
-	d.typeText("x")
-	d.key(tea.KeyEnter)
-	d.require("Okta Verify: user identification")
-	d.key(tea.KeyEnter)
-	d.require("Only on these platforms")
-	d.typeText("x")
-	d.key(tea.KeyEnter, tea.KeyEnter)
-	d.require("Stage 5 of 5", "POST /api/v1/policies?activate=true", "ctrl+s save plan")
+	d.RequireFlat("Device signal collection")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Stage 1 of 5", "+ Create a new app sign-in policy")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Name of the new app sign-in policy")
+	d.TypeText(appPolicy)
+	d.Key(tea.KeyEnter, tea.KeyEnter) // name, description
+	d.RequireFlat("New rule in “" + appPolicy + "”")
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // rule name, ALLOW, not managed
+	d.RequireFlat("People: groups the rule applies to")
+	d.TypeText("x")
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("Stage 2 of 5")
+	d.TypeText(dscName)
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("Stage 3 of 5")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Stage 4 of 5", "Device context providers")
+	d.Key(tea.KeyEnter, tea.KeyDown)
+	d.TypeText("x")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Okta Verify: user identification")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Only on these platforms")
+	d.TypeText("x")
+	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("Stage 5 of 5", "POST /api/v1/policies?activate=true", "ctrl+s save plan")
 }
 
 // assuranceToReview walks the device assurance flow to the review of a new iOS policy: dynamic
@@ -179,42 +90,42 @@ func (d *uiDriver) dscToReview(appPolicy, dscName string) {
 // no grace period, remediation shown.
 func (d *uiDriver) assuranceToReview(name string) {
 	d.t.Helper()
-	d.require("Device assurance")
-	d.key(tea.KeyDown, tea.KeyEnter)
-	d.require("1. Create a device assurance policy")
-	d.typeText("1")
-	d.require("Name and platform", "Policy name")
-	d.typeText(name)
-	d.key(tea.KeyEnter)
-	d.require("> iOS")
-	d.key(tea.KeyEnter)
-	d.require("Dynamic MINIMUM")
-	d.key(tea.KeyDown, tea.KeyDown, tea.KeyEnter)
-	d.require("Distance from the latest major version")
-	d.key(tea.KeyEnter)
-	d.typeText("y")
-	d.require("Screen lock types allowed")
-	d.typeText("x")
-	d.key(tea.KeyEnter)
-	d.require("Block jailbroken or rooted devices?")
-	d.typeText("y")
-	d.typeText("n")
-	d.require("When a device fails the checks")
-	d.key(tea.KeyEnter)
-	d.require("In the Sign-In Widget")
-	d.key(tea.KeyEnter)
-	d.require("POST /api/v1/device-assurances", "ctrl+s save plan")
+	d.RequireFlat("Device assurance")
+	d.Key(tea.KeyDown, tea.KeyEnter)
+	d.RequireFlat("1. Create a device assurance policy")
+	d.TypeText("1")
+	d.RequireFlat("Name and platform", "Policy name")
+	d.TypeText(name)
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("> iOS")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Dynamic MINIMUM")
+	d.Key(tea.KeyDown, tea.KeyDown, tea.KeyEnter)
+	d.RequireFlat("Distance from the latest major version")
+	d.Key(tea.KeyEnter)
+	d.TypeText("y")
+	d.RequireFlat("Screen lock types allowed")
+	d.TypeText("x")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Block jailbroken or rooted devices?")
+	d.TypeText("y")
+	d.TypeText("n")
+	d.RequireFlat("When a device fails the checks")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("In the Sign-In Widget")
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("POST /api/v1/device-assurances", "ctrl+s save plan")
 }
 
 // savePlan saves the plan under review to path with ctrl+s and checks the message.
 func (d *uiDriver) savePlan(path string) {
 	d.t.Helper()
-	d.key(tea.KeyCtrlS)
-	d.require("Save plan to:")
-	d.key(tea.KeyCtrlU)
-	d.typeText(path)
-	d.key(tea.KeyEnter)
-	d.require(ui.SavedPlanMessage(path))
+	d.Key(tea.KeyCtrlS)
+	d.RequireFlat("Save plan to:")
+	d.Key(tea.KeyCtrlU)
+	d.TypeText(path)
+	d.Key(tea.KeyEnter)
+	d.RequireFlat(ui.SavedPlanMessage(path))
 }
 
 var (
