@@ -21,6 +21,6 @@ func DefaultKeyMap() KeyMap {
 		Explain:  key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "explain")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
-		SavePlan: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save plan")),
+		SavePlan: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
 	}
 }

@@ -59,7 +59,7 @@ type reviewKeys struct {
 func NewReview(c *Common, plan flows.Plan, opts ReviewOptions) *Review {
 	r := &Review{c: c, plan: plan, opts: opts, vp: viewport.New(c.Width, 10)}
 	r.keys = reviewKeys{
-		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send requests")),
+		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 		Toggle:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "toggle activation")),
 		Scroll:      key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "scroll")),
 		Page:        key.NewBinding(key.WithKeys("pgup", "pgdown", "b", " "), key.WithHelp("pgup/pgdn", "page")),
@@ -146,7 +146,7 @@ func (r *Review) ShortHelp() []key.Binding {
 		// The prompt's own hint line says esc cancels; the footer's "esc back" stays the shell's.
 		return []key.Binding{r.keys.SaveConfirm}
 	}
-	b := []key.Binding{r.keys.Confirm, r.keys.Save, r.keys.Scroll}
+	b := []key.Binding{r.keys.Confirm, r.keys.Scroll, r.keys.Save}
 	if r.canToggle() {
 		b = append(b, r.keys.Toggle)
 	}

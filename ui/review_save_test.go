@@ -50,7 +50,7 @@ func TestDSCSavePlanFromReview(t *testing.T) {
 	t.Chdir(dir)
 	d, _, api := newShellDriver(t, 100, 30)
 	dscWalk{appPolicy: "Saved app", dscName: "Saved signals"}.run(d)
-	d.RequireView("ctrl+s save plan")
+	d.RequireView("ctrl+s save")
 	shown := reviewOnTop(t, d).Plan()
 
 	d.Key(tea.KeyCtrlS)
@@ -226,7 +226,7 @@ func TestAssuranceSavePlanFromReview(t *testing.T) {
 	r.key(tea.KeyEnter) // no grace period
 	r.waitFor("In the Sign-In Widget")
 	r.key(tea.KeyEnter)
-	r.waitFor("POST", "/api/v1/device-assurances", "ctrl+s save plan")
+	r.waitFor("POST", "/api/v1/device-assurances", "ctrl+s save")
 	review, ok := r.topScreen().(*Review)
 	if !ok {
 		t.Fatalf("the review did not open:\n%s", r.screen())

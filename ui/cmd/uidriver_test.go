@@ -82,7 +82,7 @@ func (d *uiDriver) dscToReview(appPolicy, dscName string) {
 	d.RequireFlat("Only on these platforms")
 	d.TypeText("x")
 	d.Key(tea.KeyEnter, tea.KeyEnter)
-	d.RequireFlat("Stage 5 of 5", "POST /api/v1/policies?activate=true", "ctrl+s save plan")
+	d.RequireFlat("Stage 5 of 5", "POST /api/v1/policies?activate=true", "ctrl+s save")
 }
 
 // assuranceToReview walks the device assurance flow to the review of a new iOS policy: dynamic
@@ -114,7 +114,7 @@ func (d *uiDriver) assuranceToReview(name string) {
 	d.Key(tea.KeyEnter)
 	d.RequireFlat("In the Sign-In Widget")
 	d.Key(tea.KeyEnter)
-	d.RequireFlat("POST /api/v1/device-assurances", "ctrl+s save plan")
+	d.RequireFlat("POST /api/v1/device-assurances", "ctrl+s save")
 }
 
 // savePlan saves the plan under review to path with ctrl+s and checks the message.
