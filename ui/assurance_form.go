@@ -119,7 +119,8 @@ func NewAssuranceEditor(c *Common, draft flows.AssuranceDraft) *AssuranceEditor 
 	if d.GraceMode == "" {
 		d.GraceMode = flows.GraceNone
 	}
-	if d.Remediation == "" {
+	if d.Remediation == "" && d.Original == nil {
+		// A new policy shows remediation by default; an edit keeps a policy that has none as it is.
 		d.Remediation = flows.RemediationShow
 	}
 	if d.Platform == "" {
@@ -593,11 +594,15 @@ func (e *AssuranceEditor) remediationPage() formPage {
 			"fix it (update the OS, set a passcode). HIDE: the user sees only that the device does not " +
 			"meet the requirements, without details.",
 		group: func() *huh.Group {
+			options := []huh.Option[string]{
+				huh.NewOption("Show: tell the user what to fix (e.g. update the OS)", flows.RemediationShow),
+				huh.NewOption("Hide: the user only sees that access is denied", flows.RemediationHide),
+			}
+			if d.Original != nil && d.Original.DisplayRemediationMode == "" {
+				options = append([]huh.Option[string]{huh.NewOption("Not set: leave it as it is (Okta's default)", "")}, options...)
+			}
 			return huh.NewGroup(huh.NewSelect[string]().Title("In the Sign-In Widget, for a device that fails").
-				Options(
-					huh.NewOption("Show: tell the user what to fix (e.g. update the OS)", flows.RemediationShow),
-					huh.NewOption("Hide: the user only sees that access is denied", flows.RemediationHide),
-				).Value(&d.Remediation))
+				Options(options...).Value(&d.Remediation))
 		},
 	}
 }

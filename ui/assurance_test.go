@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/charmbracelet/huh"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -727,6 +728,31 @@ func TestAssuranceSameDurationIsNoChange(t *testing.T) {
 	body, _ := plan.Steps[0].BodyJSON()
 	if !strings.Contains(string(body), `"futureMember"`) {
 		t.Errorf("unknown member lost in the PUT body:\n%s", body)
+	}
+}
+
+// TestAssuranceEditWithoutRemediationIsNoChange: a policy read without displayRemediationMode
+// is not edited into SHOW just by opening it; the choice offers to leave it unset.
+func TestAssuranceEditWithoutRemediationIsNoChange(t *testing.T) {
+	read := okta.DeviceAssurance{ID: "dae2", Name: "macOS encrypted", Platform: okta.PlatformMacOS,
+		DiskEncryptionType: &okta.IncludeStrings{Include: []string{"ALL_INTERNAL_VOLUMES"}}}
+	e := NewAssuranceEditor(unitCommon(), flows.DraftFromAssurance(read, time.UTC))
+	e.Init()
+	if e.draft.Remediation != "" {
+		t.Fatalf("opening the edit set remediation to %q", e.draft.Remediation)
+	}
+	form := huh.NewForm(e.remediationPage().group()).WithWidth(80).WithHeight(12)
+	form.Init()
+	if view := form.View(); !strings.Contains(view, "Not set: leave it as it is") {
+		t.Errorf("the remediation choice does not offer to leave it unset:\n%s", view)
+	}
+	e.finish()
+	if !strings.Contains(e.pf.errMsg, "Nothing changed") {
+		t.Fatalf("an edit without change should be refused, got %q", e.pf.errMsg)
+	}
+	// A new policy still shows remediation by default.
+	if d := NewAssuranceEditor(unitCommon(), flows.AssuranceDraft{}).draft; d.Remediation != flows.RemediationShow {
+		t.Errorf("new policy remediation %q, want SHOW", d.Remediation)
 	}
 }
 

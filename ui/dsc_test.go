@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,6 +260,14 @@ func TestDSCErrorBesideStageThenFixed(t *testing.T) {
 	d.RequireView("Stage 5 of 5", "done by the earlier attempt are not sent again", "done by the earlier attempt (id ")
 	d.Key(tea.KeyEnter)
 	d.RequireView("Done:", "already done by the earlier run")
+	// The summary counts only what this attempt sent; the rest of the 6 were done before.
+	m := regexp.MustCompile(`Done: (\d+) requests? sent; (\d+) already done by the earlier run\.`).FindStringSubmatch(d.Flat())
+	if m == nil {
+		t.Fatalf("summary does not split sent and earlier requests:\n%s", d.View())
+	}
+	if sent, earlier := atoi(t, m[1]), atoi(t, m[2]); sent+earlier != 6 || earlier == 0 || sent == 0 {
+		t.Errorf("summary says %d sent + %d earlier, want a split of 6", sent, earlier)
+	}
 	dscCheckOrg(t, api, "Faulty app", "Faulty signals", okta.StatusActive)
 	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 0 {
 		t.Errorf("the finished run leaves no journal; found %d", len(runs))
@@ -372,4 +382,13 @@ func TestDSCHomeAndBackKeepsAnswers(t *testing.T) {
 	d.Key(tea.KeyEnter)
 	d.Key(tea.KeyEnter)
 	d.RequireView("> Remembered")
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -555,7 +555,7 @@ func (s *Submit) statusView() string {
 
 func (s *Submit) summaryView() string {
 	st := s.c.Styles
-	lines := []string{st.OK.Render(fmt.Sprintf("Done: %d request%s sent.", len(s.plan.Steps), plural(len(s.plan.Steps))))}
+	lines := []string{st.OK.Render(s.doneLine())}
 	next := s.next
 	if next == "" {
 		next = defaultNextSteps(s.plan.Flow)
@@ -565,6 +565,25 @@ func (s *Submit) summaryView() string {
 	}
 	lines = append(lines, st.Subtle.Render("enter: home"))
 	return strings.Join(lines, "\n")
+}
+
+// doneLine counts the requests this screen sent; steps an earlier attempt had already done are
+// counted apart, since they were not sent again.
+func (s *Submit) doneLine() string {
+	sent, earlier := 0, 0
+	for _, state := range s.states {
+		switch state {
+		case stepDone:
+			sent++
+		case stepSkipped:
+			earlier++
+		}
+	}
+	line := fmt.Sprintf("Done: %d request%s sent", sent, plural(sent))
+	if earlier > 0 {
+		line += fmt.Sprintf("; %d already done by the earlier run", earlier)
+	}
+	return line + "."
 }
 
 func defaultNextSteps(flow string) string {
