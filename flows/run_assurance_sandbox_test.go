@@ -91,16 +91,7 @@ func (o *runOrg) assuranceNamed(t *testing.T, name string) okta.DeviceAssurance 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hits []okta.DeviceAssurance
-	for _, d := range list {
-		if d.Name == name {
-			hits = append(hits, d)
-		}
-	}
-	if len(hits) != 1 {
-		t.Fatalf("%d device assurance policies named %q, want 1", len(hits), name)
-	}
-	return hits[0]
+	return onlyNamed(t, list, func(d okta.DeviceAssurance) string { return d.Name }, name, "device assurance policies")
 }
 
 // ruleNamed returns the only rule named name in policy policyID.
@@ -110,14 +101,20 @@ func (o *runOrg) ruleNamed(t *testing.T, policyID, name string) okta.Rule {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hits []okta.Rule
-	for _, r := range rules {
-		if r.Name == name {
-			hits = append(hits, r)
+	return onlyNamed(t, rules, func(r okta.Rule) string { return r.Name }, name, "rules in policy "+policyID)
+}
+
+// onlyNamed returns the one item of list named name, failing the test when there are none or several.
+func onlyNamed[T any](t *testing.T, list []T, nameOf func(T) string, name, what string) T {
+	t.Helper()
+	var hits []T
+	for _, item := range list {
+		if nameOf(item) == name {
+			hits = append(hits, item)
 		}
 	}
 	if len(hits) != 1 {
-		t.Fatalf("%d rules named %q in policy %s, want 1", len(hits), name, policyID)
+		t.Fatalf("%d %s named %q, want 1", len(hits), what, name)
 	}
 	return hits[0]
 }

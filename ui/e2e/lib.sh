@@ -165,33 +165,23 @@ send() { tm send-keys -t "$SESSION" "$@"; }
 type_text() { tm send-keys -t "$SESSION" -l -- "$1"; }
 
 # wait_for waits until the screen contains the text (fixed string), or fails with the screen.
-wait_for() {
-	local text=$1 timeout=${2:-$WAIT_TIMEOUT}
-	local deadline=$((SECONDS + timeout))
-	while :; do
-		if screen | grep -qF -- "$text"; then
-			return 0
-		fi
-		if [ -f "$E2E_TMP/wizard.exit" ]; then
-			fail "the wizard exited while waiting for: $text"
-		fi
-		[ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for: $text"
-		sleep 0.2
-	done
-}
+wait_for() { wait_match -F "$1" "${2:-$WAIT_TIMEOUT}" "$1"; }
 
 # wait_for_re is wait_for with an extended regular expression.
-wait_for_re() {
-	local re=$1 timeout=${2:-$WAIT_TIMEOUT}
+wait_for_re() { wait_match -E "$1" "${2:-$WAIT_TIMEOUT}" "/$1/"; }
+
+# wait_match polls the screen with grep FLAG (-F or -E) until PATTERN matches; SHOWN names it in failures.
+wait_match() {
+	local flag=$1 pattern=$2 timeout=$3 shown=$4
 	local deadline=$((SECONDS + timeout))
 	while :; do
-		if screen | grep -qE -- "$re"; then
+		if screen | grep -q "$flag" -- "$pattern"; then
 			return 0
 		fi
 		if [ -f "$E2E_TMP/wizard.exit" ]; then
-			fail "the wizard exited while waiting for /$re/"
+			fail "the wizard exited while waiting for: $shown"
 		fi
-		[ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for /$re/"
+		[ $SECONDS -lt $deadline ] || fail "timed out after ${timeout}s waiting for: $shown"
 		sleep 0.2
 	done
 }
