@@ -9,35 +9,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// Optional interfaces a Screen may implement; the root asks for them with type assertions so
-// screens stay small.
-type (
-	// Titled screens name themselves in the header.
-	Titled interface{ Title() string }
-	// Staged screens belong to a multi-stage flow: the header draws a stepper.
-	Staged interface {
-		// Stage returns the 1-based current stage and the names of all stages.
-		Stage() (current int, names []string)
-	}
-	// Explainer screens carry a short explanation (what this does in Okta and why now),
-	// toggled with ctrl+e (or "?" when the screen is not taking text).
-	Explainer interface{ Explanation() string }
-	// Revealer screens are told when they are on top again after the screen above was closed,
-	// e.g. to rebuild a finished form from the answers they keep.
-	Revealer interface{ Reveal() tea.Cmd }
-	// InputCapturer screens report whether printable keys ("?") are text for them right now.
-	InputCapturer interface{ CapturingInput() bool }
-	// Stopper screens have background work to stop when the user quits (a run in flight:
-	// its journal stays on disk for resume or roll back).
-	Stopper interface{ Stop() }
-)
-
-// PopToMsg closes every screen above Target (which must be on the stack) and reveals it.
-type PopToMsg struct{ Target Screen }
-
-// ReplaceMsg replaces the screen on top of the stack (the new screen is initialised).
-type ReplaceMsg struct{ Screen Screen }
-
 // appState is what the root model is doing besides routing to the top screen.
 type appState int
 
