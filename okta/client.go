@@ -530,8 +530,10 @@ func (c *Client) create(ctx context.Context, path string, query url.Values, body
 		return outcomeUnknown(http.MethodPost, path, err, lerr)
 	}
 	if !found {
+		notify(ctx, Notice{Kind: NoticeReconciled, Method: http.MethodPost, Path: path, Detail: "the answer was lost; a lookup shows it was not created"})
 		return &WriteNotAppliedError{Method: http.MethodPost, Path: path, Err: err}
 	}
+	notify(ctx, Notice{Kind: NoticeReconciled, Method: http.MethodPost, Path: path, Detail: "the answer was lost; a lookup found the object, created once"})
 	return nil
 }
 
@@ -554,6 +556,7 @@ func (c *Client) replace(ctx context.Context, path string, body, out any) error 
 		return outcomeUnknown(http.MethodPut, path, err, gerr)
 	}
 	if jsonContains(cur.body, b) {
+		notify(ctx, Notice{Kind: NoticeReconciled, Method: http.MethodPut, Path: path, Detail: "the answer was lost; reading it back shows the change applied"})
 		return c.decodeBody(http.MethodGet, path, cur.body, out)
 	}
 	resp, err2 := c.call(ctx, http.MethodPut, path, nil, b)

@@ -175,6 +175,7 @@ func (c *Client) call(ctx context.Context, method, target string, query url.Valu
 			if wait < 0 {
 				wait = 0
 			}
+			notify(ctx, Notice{Kind: NoticeRateLimitWait, Method: method, Path: u.Path, Wait: wait, Detail: "Okta answered 429 Too Many Requests"})
 			if werr := sleepCtx(ctx, wait); werr != nil {
 				return nil, fmt.Errorf("%w (stopped waiting for the rate limit to reset: %w)", c.decodeError(method, u.Path, resp), werr)
 			}
