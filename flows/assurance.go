@@ -299,7 +299,7 @@ func checkWindowsConstraints(errs *fieldErrors, cs []WindowsConstraintDraft) {
 		seen[c.Major] = true
 		switch normalizedOSMode(c.Mode) {
 		case OSStatic:
-			errs.check(f+".minimum", ValidateOSVersion(okta.PlatformWindows)(c.Minimum))
+			errs.check(f+".minimum", ValidateWindowsMinimum(c.Major)(c.Minimum))
 		case OSDynamic:
 			if strings.TrimSpace(c.Minimum) != "" {
 				errs.add(f+".minimum", "a minimum and a dynamic requirement exclude each other: clear the minimum or choose static")

@@ -195,7 +195,7 @@ func (d DSCDraft) Plan() (Plan, error) {
 			Title:  fmt.Sprintf("Add rule “%s” requiring registered devices to “%s”", strings.TrimSpace(d.AppRule.Name), appName),
 			Action: ActCreateRule, Activate: true,
 			PolicyID:  appPolicyID,
-			Body:      d.appRuleBody(),
+			Body:      d.AppRuleBody(),
 			DependsOn: appDeps,
 		})
 	}
@@ -266,7 +266,8 @@ func (d DSCDraft) Plan() (Plan, error) {
 	return plan, nil
 }
 
-func (d DSCDraft) appRuleBody() *okta.Rule {
+// AppRuleBody is the stage 1 rule as it is sent (also what a shadowing check compares).
+func (d DSCDraft) AppRuleBody() *okta.Rule {
 	priority := d.AppRule.Priority
 	if priority < 1 {
 		priority = 1

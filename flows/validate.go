@@ -181,6 +181,41 @@ func ValidateOSVersion(platform string) func(string) error {
 	}
 }
 
+// Windows builds: Windows 11 starts at build 22000 of version 10.0; Windows 10 builds are
+// 10240 to 19045 (all five digits, below 22000).
+const (
+	windows10FirstBuild = 10000
+	windows11FirstBuild = 22000
+)
+
+// ValidateWindowsMinimum checks a static minimum for one Windows major version: a Windows
+// version string whose build (the third component) belongs to that major version, so a
+// Windows 10 requirement can't ask for a Windows 11 build that no Windows 10 device has.
+func ValidateWindowsMinimum(major string) func(string) error {
+	return func(s string) error {
+		if err := ValidateOSVersion(okta.PlatformWindows)(s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		parts := strings.Split(s, ".")
+		example, label := "10.0.22631.3447", "Windows 11"
+		if major == Windows10 {
+			example, label = "10.0.19045.2965", "Windows 10"
+		}
+		if len(parts) < 3 || parts[0] != "10" || parts[1] != "0" {
+			return fmt.Errorf("minimum %s version %q is not a %s build: type 10.0.BUILD, like %s", label, s, label, example)
+		}
+		build, _ := strconv.Atoi(parts[2])
+		switch {
+		case major == Windows10 && (build < windows10FirstBuild || build >= windows11FirstBuild):
+			return fmt.Errorf("build %d is not a Windows 10 build (10.0.1xxxx, below 22000): type one like %s", build, example)
+		case major == Windows11 && build < windows11FirstBuild:
+			return fmt.Errorf("build %d is older than Windows 11 (10.0.22000 and later): type one like %s, or put it under Windows 10", build, example)
+		}
+		return nil
+	}
+}
+
 // ValidateGraceDays checks the typed number of grace days: a whole number from 1 to 180.
 func ValidateGraceDays(s string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -302,3 +302,36 @@ func TestParseLocalDateTimeUsesZone(t *testing.T) {
 		t.Errorf("round trip %s", FormatLocalDateTime(got, tokyo))
 	}
 }
+
+func TestWindowsMinimumIsABuildOfItsMajorVersion(t *testing.T) {
+	cases := []struct {
+		major, version string
+		ok             bool
+	}{
+		{Windows10, "10.0.19045.2965", true},
+		{Windows10, "10.0.10240", true},
+		{Windows10, "10.0.22631.3447", false}, // a Windows 11 build: no Windows 10 device has it
+		{Windows10, "10.0.9600", false},
+		{Windows10, "6.3.9600", false},
+		{Windows10, "10", false},
+		{Windows11, "10.0.22000", true},
+		{Windows11, "10.0.22631.3447", true},
+		{Windows11, "10.0.19045.2965", false},
+		{Windows11, "10.0.x", false},
+	}
+	for _, tc := range cases {
+		err := ValidateWindowsMinimum(tc.major)(tc.version)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s %s: err = %v, want ok=%v", tc.major, tc.version, err, tc.ok)
+		}
+		if err != nil && tc.major == Windows10 && !strings.Contains(err.Error(), "10.0.19045.") {
+			t.Errorf("%s %s: the fix %q does not show a Windows 10 build", tc.major, tc.version, err)
+		}
+	}
+	d := AssuranceDraft{Name: "Win", Platform: okta.PlatformWindows, OSMode: OSDynamic, GraceMode: GraceNone,
+		Windows: []WindowsConstraintDraft{{Major: Windows10, Mode: OSStatic, Minimum: "10.0.22631.3447"}}}
+	errs := ValidationErrors(d.Validate(time.Now())).For("osVersionConstraints[0].minimum")
+	if len(errs) != 1 {
+		t.Fatalf("a Windows 10 minimum of 10.0.22631.3447 is not refused on its field: %v", d.Validate(time.Now()))
+	}
+}
