@@ -41,6 +41,16 @@ type API interface {
 	ReplaceDeviceAssurance(ctx context.Context, d DeviceAssurance) (*DeviceAssurance, error)
 	DeleteDeviceAssurance(ctx context.Context, id string) error
 
+	// Apps and the app sign-in policy each one uses.
+	ListApps(ctx context.Context, q AppQuery) ([]App, error)
+	// ListAppsPaged calls page for every page as it arrives.
+	ListAppsPaged(ctx context.Context, q AppQuery, page func([]App) error) error
+	GetApp(ctx context.Context, id string) (*App, error)
+	// AssignAppPolicy replaces the app's sign-in policy with policyID.
+	AssignAppPolicy(ctx context.Context, appID, policyID string) error
+	// ListPolicyApps lists the apps an ACCESS_POLICY protects.
+	ListPolicyApps(ctx context.Context, policyID string) ([]App, error)
+
 	// Pickers.
 	ListIdentityProviders(ctx context.Context) ([]IdentityProvider, error)
 	ListGroups(ctx context.Context) ([]Group, error)

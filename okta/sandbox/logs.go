@@ -229,11 +229,17 @@ type logFilter func(e obj) bool
 // `field eq "value"` (also sw, co) on eventType, target.id, target.type, actor.id,
 // outcome.result, severity, uuid, combined with and / or / not and parentheses.
 func parseLogFilter(s string) (logFilter, error) {
+	return parseFilter(s, filterFields, "eventType, target.id, target.type, actor.id, outcome.result, severity or uuid", `"policy.lifecycle.create"`)
+}
+
+// parseFilter compiles a filter expression over fields; hint names them and example is a
+// quoted value, both for error messages.
+func parseFilter(s string, fields map[string]func(obj) []string, hint, example string) (logFilter, error) {
 	toks, err := lexFilter(s)
 	if err != nil {
 		return nil, err
 	}
-	p := &filterParser{toks: toks}
+	p := &filterParser{toks: toks, fields: fields, hint: hint, example: example}
 	f, err := p.or()
 	if err != nil {
 		return nil, err
@@ -295,8 +301,10 @@ func lexFilter(s string) ([]filterTok, error) {
 }
 
 type filterParser struct {
-	toks []filterTok
-	pos  int
+	toks          []filterTok
+	pos           int
+	fields        map[string]func(obj) []string
+	hint, example string
 }
 
 func (p *filterParser) peekWord(w string) bool {
@@ -387,12 +395,12 @@ func (p *filterParser) comparison() (logFilter, error) {
 		return nil, fmt.Errorf("incomplete filter: expected field op \"value\"")
 	}
 	field, op, val := p.toks[p.pos], p.toks[p.pos+1], p.toks[p.pos+2]
-	get, ok := filterFields[field.text]
+	get, ok := p.fields[field.text]
 	if field.quoted || !ok {
-		return nil, fmt.Errorf("cannot filter on %q (use eventType, target.id, target.type, actor.id, outcome.result, severity or uuid)", field.text)
+		return nil, fmt.Errorf("cannot filter on %q (use %s)", field.text, p.hint)
 	}
 	if !val.quoted {
-		return nil, fmt.Errorf("the value after %s %s must be quoted, e.g. \"policy.lifecycle.create\"", field.text, op.text)
+		return nil, fmt.Errorf("the value after %s %s must be quoted, e.g. %s", field.text, op.text, p.example)
 	}
 	var match func(have, want string) bool
 	switch strings.ToLower(op.text) {

@@ -361,6 +361,9 @@ func (s *Server) deletePolicy(c *call, id string) (response, error) {
 			return errResp(http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action",
 				"Cannot delete the default policy."), false
 		}
+		if users := st.appsUsing(id); len(users) > 0 {
+			return validationErr("policy", fmt.Sprintf("The policy is assigned to %s; assign those apps another policy first.", strings.Join(users, ", "))), false
+		}
 		i := st.policyIndex[id]
 		st.Policies = slices.Delete(st.Policies, i, i+1)
 		st.reindex()
@@ -422,15 +425,5 @@ func (s *Server) clonePolicy(c *call, id string) (response, error) {
 		out := renderPolicy(p, c.base, "")
 		out["created"], out["lastUpdated"] = nil, nil
 		return jsonResp(http.StatusOK, out), true
-	})
-}
-
-// listPolicyApps lists the apps that use an app sign-in policy; the sandbox has no apps.
-func (s *Server) listPolicyApps(c *call, id string) (response, error) {
-	return s.answer(func(st *state) response {
-		if st.policy(id) == nil {
-			return policyNotFound(id)
-		}
-		return jsonResp(http.StatusOK, []obj{})
 	})
 }

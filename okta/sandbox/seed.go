@@ -48,6 +48,7 @@ func seedState(now time.Time) *state {
 		rule["actions"].(obj)["appSignOn"].(obj)["verificationMethod"].(obj)["factorMode"] = a.factorMode
 		st.Rules[str(p["id"])] = []obj{rule}
 	}
+	seedApps(st, created)
 	policy("OKTA_SIGN_ON", "Default Policy", "The default policy applies in all situations if no other policy applies.", true, 1)
 	policy("PASSWORD", "Default Policy", "The default policy applies in all situations if no other policy applies.", true, 1)
 	policy("MFA_ENROLL", "Default Policy", "The default policy applies in all situations if no other policy applies.", true, 1)

@@ -46,6 +46,9 @@ type state struct {
 	Groups           []obj               `json:"groups"`
 	Zones            []obj               `json:"zones"`
 	Logs             []obj               `json:"logs"`
+	// Apps in creation order; AppPolicies: app id -> the ACCESS_POLICY it uses.
+	Apps        []obj             `json:"apps"`
+	AppPolicies map[string]string `json:"appPolicies"`
 
 	policyIndex map[string]int
 }
@@ -60,6 +63,9 @@ func (st *state) reindex() {
 	}
 	if st.Mappings == nil {
 		st.Mappings = map[string][]string{}
+	}
+	if st.AppPolicies == nil {
+		st.AppPolicies = map[string]string{}
 	}
 }
 
