@@ -112,6 +112,24 @@ func (s Step) Placeholders() []string {
 	return ids
 }
 
+// Label names step index (0-based) of a plan in messages: its number, its title (its id when
+// it has none), its stage when it has one and its action: `step 2 "Create rule" (stage 1, createRule)`.
+func (s Step) Label(index int) string {
+	name := s.Name()
+	if s.Stage > 0 {
+		return fmt.Sprintf("step %d %q (stage %d, %s)", index+1, name, s.Stage, s.Action)
+	}
+	return fmt.Sprintf("step %d %q (%s)", index+1, name, s.Action)
+}
+
+// Name is the step's title, or its id when it has none.
+func (s Step) Name() string {
+	if strings.TrimSpace(s.Title) == "" {
+		return s.ID
+	}
+	return s.Title
+}
+
 // Method is the HTTP method of the step.
 func (s Step) Method() string {
 	switch s.Action {
@@ -124,9 +142,11 @@ func (s Step) Method() string {
 	}
 }
 
-// Path is the request path (with query) of the step, placeholders left as they are.
+// Path is the request path (with query) of the step, placeholders left as they are and every
+// id percent-escaped as one path segment.
 func (s Step) Path() string {
-	p := "/api/v1/policies/" + s.PolicyID
+	p := "/api/v1/policies/" + pathSegment(s.PolicyID)
+	obj := pathSegment(s.ObjectID)
 	switch s.Action {
 	case ActCreatePolicy:
 		if s.Activate {
@@ -145,19 +165,37 @@ func (s Step) Path() string {
 		}
 		return p + "/rules?activate=false"
 	case ActReplaceRule, ActDeleteRule:
-		return p + "/rules/" + s.ObjectID
+		return p + "/rules/" + obj
 	case ActActivateRule:
-		return p + "/rules/" + s.ObjectID + "/lifecycle/activate"
+		return p + "/rules/" + obj + "/lifecycle/activate"
 	case ActMapResource:
 		return p + "/mappings"
 	case ActDeleteMapping:
-		return p + "/mappings/" + s.ObjectID
+		return p + "/mappings/" + obj
 	case ActCreateDeviceAssurance:
 		return "/api/v1/device-assurances"
 	case ActReplaceDeviceAssurance, ActDeleteDeviceAssurance:
-		return "/api/v1/device-assurances/" + s.ObjectID
+		return "/api/v1/device-assurances/" + obj
 	}
 	return ""
+}
+
+// pathSegment escapes an id for a path with okta.PathSegment, keeping placeholders as they are
+// so previews show them and the curl export can substitute them.
+func pathSegment(id string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range placeholderRE.FindAllStringIndex(id, -1) {
+		if m[0] > last {
+			b.WriteString(okta.PathSegment(id[last:m[0]]))
+		}
+		b.WriteString(id[m[0]:m[1]])
+		last = m[1]
+	}
+	if last < len(id) || last == 0 {
+		b.WriteString(okta.PathSegment(id[last:]))
+	}
+	return b.String()
 }
 
 // BodyJSON is the indented JSON body the step sends (nil when it sends none).
@@ -252,6 +290,9 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 		}
 		v, err := newBody(s.Action)
 		if err != nil {
+			if !knownAction(s.Action) {
+				return fmt.Errorf("step %q: unknown action %q (one of %s)", s.ID, s.Action, strings.Join(actionNames(), ", "))
+			}
 			return fmt.Errorf("step %q: %w", s.ID, err)
 		}
 		if err := json.Unmarshal(f.raw, v); err != nil {

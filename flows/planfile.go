@@ -34,11 +34,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -249,13 +251,71 @@ func LoadPlan(path string) (Plan, error) {
 	return f.Plan(), nil
 }
 
-// LoadPlanFile reads a plan file with its saved answers.
+// MaxPlanFileBytes bounds a plan file: plans are shared between admins, so a file (or a
+// device such as /dev/zero) must not be able to exhaust memory.
+const MaxPlanFileBytes = 10 << 20
+
+// maxAliasValues bounds how many values YAML aliases may expand to in one plan file; a
+// handful of anchors is normal, a "billion laughs" bomb is not.
+const maxAliasValues = 10000
+
+// LoadPlanFile reads a plan file with its saved answers. Only regular files of at most
+// MaxPlanFileBytes are read.
 func LoadPlanFile(path string) (PlanFile, error) {
-	b, err := os.ReadFile(path)
+	b, err := readBoundedFile(path, MaxPlanFileBytes, "plan")
 	if err != nil {
-		return PlanFile{}, fmt.Errorf("read plan: %w", err)
+		return PlanFile{}, err
 	}
 	return DecodePlanFile(path, b)
+}
+
+// readBoundedFile reads a regular file of at most limit bytes; what names the file in errors.
+func readBoundedFile(path string, limit int64, what string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &PlanFileError{Path: path, Msg: fmt.Sprintf("not a regular file (%s): a %s must be a file", fileKind(info.Mode()), what)}
+	}
+	if info.Size() > limit {
+		return nil, &PlanFileError{Path: path, Msg: fmt.Sprintf("%d bytes is more than the %s limit of %s", info.Size(), what, formatBytes(limit))}
+	}
+	// The file may grow while read: read one byte past the limit to notice.
+	b, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, &PlanFileError{Path: path, Msg: fmt.Sprintf("more than the %s limit of %s", what, formatBytes(limit))}
+	}
+	return b, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeCharDevice != 0, m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a plain file"
+}
+
+func formatBytes(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // DecodePlanFile parses and checks a plan file's content; name is used in errors and to pick the
@@ -264,6 +324,9 @@ func DecodePlanFile(name string, data []byte) (PlanFile, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return PlanFile{}, &PlanFileError{Path: name, Msg: "the file is empty"}
+	}
+	if len(data) > MaxPlanFileBytes {
+		return PlanFile{}, &PlanFileError{Path: name, Msg: fmt.Sprintf("%d bytes is more than the plan limit of %s", len(data), formatBytes(MaxPlanFileBytes))}
 	}
 	var lines []int // line of each step, when known
 	var js []byte
@@ -279,11 +342,11 @@ func DecodePlanFile(name string, data []byte) (PlanFile, error) {
 		if root.Kind != yaml.MappingNode {
 			return PlanFile{}, &PlanFileError{Path: name, Line: root.Line, Msg: "a plan file is a mapping with version, flow, title and steps"}
 		}
-		var buf bytes.Buffer
-		if err := yamlToJSON(&buf, root); err != nil {
+		conv := yamlConverter{active: map[*yaml.Node]bool{}}
+		if err := conv.write(root); err != nil {
 			return PlanFile{}, &PlanFileError{Path: name, Msg: err.Error()}
 		}
-		js = buf.Bytes()
+		js = conv.buf.Bytes()
 		if steps := mappingValue(root, "steps"); steps != nil && steps.Kind == yaml.SequenceNode {
 			for _, s := range steps.Content {
 				lines = append(lines, s.Line)
@@ -305,18 +368,61 @@ func mappingValue(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// yamlToJSON writes a YAML node as JSON, keeping member order.
-func yamlToJSON(buf *bytes.Buffer, n *yaml.Node) error {
+// yamlConverter writes a YAML node as JSON, keeping member order. Aliases are expanded, but
+// at most maxAliasValues values in all and never into themselves: a plan is finite and small.
+type yamlConverter struct {
+	buf         bytes.Buffer
+	active      map[*yaml.Node]bool // anchors being expanded, to refuse cycles
+	aliasDepth  int                 // > 0 while inside an alias
+	aliasValues int                 // values written from aliases so far
+}
+
+// enter and leave mark an anchored mapping or sequence as being written: an alias to it from
+// inside itself is a cycle. Only anchored nodes can be aliased, so only they are tracked.
+func (c *yamlConverter) enter(n *yaml.Node) {
+	if n.Anchor != "" {
+		c.active[n] = true
+	}
+}
+
+func (c *yamlConverter) leave(n *yaml.Node) {
+	if n.Anchor != "" {
+		delete(c.active, n)
+	}
+}
+
+func (c *yamlConverter) write(n *yaml.Node) error {
+	if c.aliasDepth > 0 {
+		c.aliasValues++
+		if c.aliasValues > maxAliasValues {
+			return fmt.Errorf("line %d: YAML aliases expand to more than %d values (an alias bomb?): write the repeated part out instead", n.Line, maxAliasValues)
+		}
+	}
+	if c.buf.Len() > MaxPlanFileBytes {
+		return fmt.Errorf("line %d: the plan expands to more than the plan limit of %s", n.Line, formatBytes(MaxPlanFileBytes))
+	}
+	buf := &c.buf
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			buf.WriteString("null")
 			return nil
 		}
-		return yamlToJSON(buf, n.Content[0])
+		return c.write(n.Content[0])
 	case yaml.AliasNode:
-		return yamlToJSON(buf, n.Alias)
+		if n.Alias == nil {
+			return fmt.Errorf("line %d: alias *%s names no anchor", n.Line, n.Value)
+		}
+		if c.active[n.Alias] {
+			return fmt.Errorf("line %d: YAML alias *%s refers to a value that contains it: a plan cannot be infinite", n.Line, n.Value)
+		}
+		c.aliasDepth++
+		err := c.write(n.Alias)
+		c.aliasDepth--
+		return err
 	case yaml.MappingNode:
+		c.enter(n)
+		defer c.leave(n)
 		buf.WriteByte('{')
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if i > 0 {
@@ -329,18 +435,20 @@ func yamlToJSON(buf *bytes.Buffer, n *yaml.Node) error {
 			kb, _ := json.Marshal(k.Value)
 			buf.Write(kb)
 			buf.WriteByte(':')
-			if err := yamlToJSON(buf, n.Content[i+1]); err != nil {
+			if err := c.write(n.Content[i+1]); err != nil {
 				return err
 			}
 		}
 		buf.WriteByte('}')
 	case yaml.SequenceNode:
+		c.enter(n)
+		defer c.leave(n)
 		buf.WriteByte('[')
-		for i, c := range n.Content {
+		for i, e := range n.Content {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			if err := yamlToJSON(buf, c); err != nil {
+			if err := c.write(e); err != nil {
 				return err
 			}
 		}
@@ -369,6 +477,8 @@ func yamlToJSON(buf *bytes.Buffer, n *yaml.Node) error {
 			b, _ := json.Marshal(n.Value)
 			buf.Write(b)
 		}
+	default:
+		return fmt.Errorf("line %d: unsupported YAML node", n.Line)
 	}
 	return nil
 }
@@ -395,8 +505,9 @@ func jsonStepLines(data []byte) []int {
 			return nil
 		}
 		var lines []int
+		counter := lineCounter{data: data}
 		for dec.More() {
-			lines = append(lines, lineAt(data, nextNonSpace(data, int(dec.InputOffset()))))
+			lines = append(lines, counter.lineAt(nextNonSpace(data, int(dec.InputOffset()))))
 			if dec.Decode(&skip) != nil {
 				return lines
 			}
@@ -418,6 +529,25 @@ func lineAt(data []byte, off int) int {
 		off = len(data)
 	}
 	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+// lineCounter finds the lines of increasing offsets in one pass over data.
+type lineCounter struct {
+	data []byte
+	off  int // offset counted up to
+	line int // newlines before off
+}
+
+func (c *lineCounter) lineAt(off int) int {
+	if off > len(c.data) {
+		off = len(c.data)
+	}
+	if off < c.off { // not increasing: count afresh
+		c.off, c.line = 0, 0
+	}
+	c.line += bytes.Count(c.data[c.off:off], []byte("\n"))
+	c.off = off
+	return c.line + 1
 }
 
 var knownStepKeys = map[string]bool{
@@ -536,6 +666,18 @@ func checkStep(s Step, earlier map[string]bool) error {
 	if needsObject && s.ObjectID == "" {
 		return fmt.Errorf("%s needs objectId", s.Action)
 	}
+	for _, f := range []struct{ field, id string }{{"policyId", s.PolicyID}, {"objectId", s.ObjectID}} {
+		if err := checkPathID(f.id); err != nil {
+			return fmt.Errorf("%s %v", f.field, err)
+		}
+	}
+	for _, r := range s.Refs {
+		for _, id := range []string{r.ID, r.PolicyID} {
+			if err := checkPathID(id); err != nil {
+				return fmt.Errorf("refs: %s %q: id %v", r.Kind, r.Name, err)
+			}
+		}
+	}
 	if needsBody && s.Body == nil {
 		return fmt.Errorf("%s needs a body", s.Action)
 	}
@@ -556,6 +698,20 @@ func checkStep(s Step, earlier map[string]bool) error {
 }
 
 var placeholderIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// checkPathID refuses an object id that would change the request path it goes into: a plan
+// from someone else must not be able to aim a delete at another object ("../policies/ID").
+func checkPathID(id string) error {
+	if strings.Contains(id, "..") {
+		return fmt.Errorf("%q contains \"..\", which no Okta id has", id)
+	}
+	for _, r := range id {
+		if strings.ContainsRune("/?#%\\", r) || unicode.IsControl(r) || unicode.IsSpace(r) {
+			return fmt.Errorf("%q contains %q, which no Okta id has", id, r)
+		}
+	}
+	return nil
+}
 
 var allActions = []Action{
 	ActCreatePolicy, ActReplacePolicy, ActActivatePolicy, ActDeactivatePolicy, ActDeletePolicy,
@@ -635,11 +791,21 @@ func FormatRequests(p Plan) (string, error) {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "# %d/%d %s (stage %d)\n%s %s\n", i+1, len(reqs), r.Title, r.Stage, r.Method, r.Path)
+		title := Step{ID: r.StepID, Title: r.Title}.Name()
+		stage := ""
+		if r.Stage > 0 {
+			stage = fmt.Sprintf(" (stage %d)", r.Stage)
+		}
+		fmt.Fprintf(&b, "# %d/%d %s%s\n%s %s\n", i+1, len(reqs), oneLine(title), stage, r.Method, r.Path)
 		if len(r.Body) > 0 {
 			b.Write(r.Body)
 			b.WriteString("\n")
 		}
 	}
 	return b.String(), nil
+}
+
+func knownAction(a Action) bool {
+	needsPolicy, _, _ := actionNeeds(a)
+	return needsPolicy != nil
 }

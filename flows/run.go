@@ -55,7 +55,7 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	return fmt.Sprintf("step %d %q (stage %d, %s): %s", e.Index+1, e.Step.Title, e.Step.Stage, e.Step.Action, RedactSecrets(e.Err.Error()))
+	return fmt.Sprintf("%s: %s", e.Step.Label(e.Index), RedactSecrets(e.Err.Error()))
 }
 
 func (e *StepError) Unwrap() error { return e.Err }

@@ -123,11 +123,21 @@ func (c *Client) OrgURL() string { return c.cfg.OrgURL }
 // Config returns the client's configuration (its String form redacts secrets).
 func (c *Client) Config() Config { return c.cfg }
 
-func policyPath(id string) string { return "/api/v1/policies/" + url.PathEscape(id) }
-func rulePath(policyID, ruleID string) string {
-	return policyPath(policyID) + "/rules/" + url.PathEscape(ruleID)
+// PathSegment escapes an id for one segment of a request path: '/', '?', '#' and '%' are
+// percent-escaped, and so are the dots of "." and "..", which would otherwise climb the path.
+// Every path the product builds (client, dry run, curl export) goes through it.
+func PathSegment(id string) string {
+	if id == "." || id == ".." {
+		return strings.Repeat("%2E", len(id))
+	}
+	return url.PathEscape(id)
 }
-func daPath(id string) string { return "/api/v1/device-assurances/" + url.PathEscape(id) }
+
+func policyPath(id string) string { return "/api/v1/policies/" + PathSegment(id) }
+func rulePath(policyID, ruleID string) string {
+	return policyPath(policyID) + "/rules/" + PathSegment(ruleID)
+}
+func daPath(id string) string { return "/api/v1/device-assurances/" + PathSegment(id) }
 
 // ---- Policies ----
 
@@ -343,7 +353,7 @@ func mappingTargets(x PolicyMapping, resourceID string) bool {
 
 // DeleteMapping removes a mapping.
 func (c *Client) DeleteMapping(ctx context.Context, policyID, mappingID string) error {
-	return c.delete(ctx, policyPath(policyID)+"/mappings/"+url.PathEscape(mappingID))
+	return c.delete(ctx, policyPath(policyID)+"/mappings/"+PathSegment(mappingID))
 }
 
 // ---- Device assurance ----

@@ -125,7 +125,8 @@ func (o *applyOptions) run(ctx context.Context) error {
 	if o.file != "" {
 		p, err := flows.LoadPlan(o.file)
 		if err != nil {
-			return &CodedError{Code: ExitError, Err: err}
+			// A plan that does not load is bad input, like a bad flag: nothing was sent.
+			return &CodedError{Code: ExitUsage, Err: err}
 		}
 		plan = p
 	}
@@ -292,7 +293,11 @@ func (o *applyOptions) reportFailure(err error, what string, j *flows.Journal) e
 	w := o.f.IO.ErrOut
 	var se *flows.StepError
 	if errors.As(err, &se) {
-		fmt.Fprintf(w, "%s failed at step %d %q (stage %d%s): %s %s\n", what, se.Index+1, se.Step.Title, se.Step.Stage, stageName(se.Step), se.Step.Method(), se.Step.Path())
+		where := ""
+		if se.Step.Stage > 0 {
+			where = fmt.Sprintf(" (stage %d%s)", se.Step.Stage, stageName(se.Step))
+		}
+		fmt.Fprintf(w, "%s failed at step %d %q%s: %s %s\n", what, se.Index+1, se.Step.Name(), where, se.Step.Method(), se.Step.Path())
 		var oe *okta.Error
 		if errors.As(err, &oe) {
 			fmt.Fprintf(w, "  Okta error: %s %s\n", oe.ErrorCode, oe.ErrorSummary)

@@ -262,8 +262,8 @@ func TestApplyUsageErrors(t *testing.T) {
 		{nil, ExitUsage, "--file"},
 		{[]string{"--file", path, "--resume", "--rollback"}, ExitUsage, "exclude each other"},
 		{[]string{"--file", path, "--dry-run", "--rollback"}, ExitUsage, "do not combine"},
-		{[]string{"--file", bad}, ExitError, `bad.yaml:3: step 1 "a": unknown action "nope"`},
-		{[]string{"--file", filepath.Join(t.TempDir(), "none.yaml")}, ExitError, "no such file"},
+		{[]string{"--file", bad}, ExitUsage, `bad.yaml:3: step 1 "a": unknown action "nope"`},
+		{[]string{"--file", filepath.Join(t.TempDir(), "none.yaml")}, ExitUsage, "no such file"},
 		{[]string{"--resume"}, ExitError, "no unfinished run"},
 	}
 	for _, c := range cases {
