@@ -14,6 +14,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // runAssuranceAccessible is the device assurance create/edit flow as plain prompts: the same
@@ -223,12 +224,12 @@ func runAssuranceRuleAccessible(ctx context.Context, c *Common, in io.Reader, ou
 // runAssuranceAccessiblePlan sends the one request (a device assurance policy or a rule), then
 // checks the System Log for its event.
 func runAssuranceAccessiblePlan(ctx context.Context, c *Common, plan flows.Plan, out io.Writer) error {
-	j, err := newRunJournal(c, plan)
+	j, err := run.NewJournal(c, plan)
 	if err != nil {
 		return err
 	}
 	started := time.Now()
-	created, err := j.Run(ctx, c.API, func(runEvent) {})
+	created, err := j.Run(ctx, c.API, func(run.Event) {})
 	if err != nil {
 		var oe *okta.Error
 		if errors.As(err, &oe) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // OS requirement kinds offered as one choice; they map onto the draft's OSMode and DynamicType.
@@ -703,7 +704,7 @@ func (e *AssuranceEditor) finish() tea.Cmd {
 	}
 	c := e.c
 	// The review diffs a display copy; the plan sent keeps the policy as read.
-	review := NewReview(c, forReview(plan), ReviewOptions{
+	review := run.NewReview(c, forReview(plan), run.ReviewOptions{
 		ShowDiff:    e.editing,
 		Answers:     e.normalized(),
 		PlanToSave:  &plan,
@@ -731,7 +732,7 @@ func (e *AssuranceEditor) submitScreen(plan flows.Plan) Screen {
 		step = plan.Steps[0]
 	}
 	name := strings.TrimSpace(e.draft.Name)
-	return NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
+	return run.NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
 		id := created[step.ID]
 		if id == "" {
 			id = step.ObjectID

@@ -15,6 +15,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // newRuleChoice is the rule picker's value for "add a new rule".
@@ -303,7 +304,7 @@ func (f *AssuranceRuleFlow) finish() tea.Cmd {
 		f.pf.errMsg = "Cannot build the request: " + err.Error()
 		return f.pf.reopen()
 	}
-	review := NewReview(f.c, forReview(plan), ReviewOptions{
+	review := run.NewReview(f.c, forReview(plan), run.ReviewOptions{
 		ShowDiff:    f.draft.Existing != nil,
 		Answers:     f.draft,
 		PlanToSave:  &plan,
@@ -318,7 +319,7 @@ func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
 	started := time.Now()
 	step := plan.Steps[0]
 	name := strings.TrimSpace(f.draft.Name)
-	return NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
+	return run.NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
 		id := created[step.ID]
 		filter := SyslogFilter{Title: "System Log · rule " + name, EventTypes: RuleEventTypes, ChangedAt: started}
 		if step.Action == flows.ActCreateRule {

@@ -21,6 +21,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 func init() {
@@ -289,8 +290,8 @@ func TestAssuranceWalk(t *testing.T) {
 	daGolden(t, "assurance_remediation", r.waitFor("In the Sign-In Widget", "Show: tell the user what to fix"))
 	r.key(tea.KeyEnter) // Show
 	s = r.waitFor("POST", "/api/v1/device-assurances")
-	var review *Review
-	r.inspect(func(a *App) { review, _ = a.top().(*Review) })
+	var review *run.Review
+	r.inspect(func(a *App) { review, _ = a.top().(*run.Review) })
 	if review == nil {
 		t.Fatalf("the review did not open:\n%s", s)
 	}
@@ -350,7 +351,7 @@ func TestAssuranceWalk(t *testing.T) {
 	r.key(tea.KeyDown)
 	r.key(tea.KeyEnter)
 	s = r.waitFor("PUT", "/api/v1/device-assurances/"+created.ID)
-	r.inspect(func(a *App) { review, _ = a.top().(*Review) })
+	r.inspect(func(a *App) { review, _ = a.top().(*run.Review) })
 	if review == nil {
 		t.Fatalf("the review did not open:\n%s", s)
 	}
@@ -365,7 +366,7 @@ func TestAssuranceWalk(t *testing.T) {
 		t.Errorf("the plan's diff should change the grace period and remediation only:\n%s", got)
 	}
 	var content string
-	r.inspect(func(a *App) { content = a.top().(*Review).content() })
+	r.inspect(func(a *App) { content = a.top().(*run.Review).RequestsView() })
 	var changed []string
 	for _, l := range strings.Split(content, "\n") {
 		l = strings.TrimSpace(l)

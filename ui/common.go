@@ -39,3 +39,7 @@ func DefaultStyles() Styles { return common.DefaultStyles() }
 func tickSpinner(sp *spinner.Model, active bool, msg spinner.TickMsg) tea.Cmd {
 	return common.TickSpinner(sp, active, msg)
 }
+
+func clipLine(s string, width int) string { return common.ClipLine(s, width) }
+func indent(text, prefix string) string   { return common.Indent(text, prefix) }
+func plural(n int) string                 { return common.Plural(n) }

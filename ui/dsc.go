@@ -15,6 +15,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 func init() {
@@ -39,7 +40,7 @@ type dscFlow struct {
 	// screens holds the latest screen of each stage, so an error can send the user back to it.
 	screens map[int]*dscStage
 	// submit is the run of this walk; after a failure it is continued, not started again.
-	submit *Submit
+	submit *run.Submit
 	// appPick is the stage 1 select's value: an ACCESS_POLICY id or newPolicyPick.
 	appPick string
 	// providers is the stage 4 multi-select's value (okta.Provider* keys).
@@ -134,12 +135,12 @@ func (f *dscFlow) plan() (flows.Plan, error) {
 	return d.Plan()
 }
 
-func (f *dscFlow) review(plan flows.Plan) *Review {
+func (f *dscFlow) review(plan flows.Plan) *run.Review {
 	var done map[string]string
 	if f.submit != nil && f.submit.Failed() {
 		done = f.submit.Done()
 	}
-	return NewReview(f.c, plan, ReviewOptions{
+	return run.NewReview(f.c, plan, run.ReviewOptions{
 		Done:               done,
 		AllowLeaveInactive: true,
 		Stage:              flows.StageReview,
@@ -147,11 +148,11 @@ func (f *dscFlow) review(plan flows.Plan) *Review {
 		Explanation:        stageExplanations[flows.StageReview],
 		Answers:            f.draft,
 		OnConfirm: func(p flows.Plan) tea.Cmd {
-			f.draft.Activate = hasAction(p, flows.ActActivatePolicy)
+			f.draft.Activate = run.HasAction(p, flows.ActActivatePolicy)
 			if f.submit != nil && f.submit.Failed() {
 				return push(f.submit.Continue(p))
 			}
-			f.submit = NewSubmit(f.c, p, func(map[string]string) tea.Cmd {
+			f.submit = run.NewSubmit(f.c, p, func(map[string]string) tea.Cmd {
 				openFlows.CompareAndDelete(f.c, f) // submitted: the next walk starts afresh
 				return nil
 			}).OnFix(f.fix)
@@ -172,15 +173,6 @@ func (f *dscFlow) fix(n int) tea.Cmd {
 	}
 	s.restart()
 	return tea.Batch(func() tea.Msg { return PopToMsg{Target: s} }, func() tea.Msg { return BusyMsg{Busy: false} })
-}
-
-func hasAction(p flows.Plan, a flows.Action) bool {
-	for _, s := range p.Steps {
-		if s.Action == a {
-			return true
-		}
-	}
-	return false
 }
 
 // dscPlanErrMsg reports answers the plan builder refused (validation as a whole).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // ErrInputEnded is returned when the input closes before an accessible-mode flow finished.
@@ -37,10 +38,10 @@ func RunAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) 
 		org = "SANDBOX (a local stand-in for Okta)"
 	}
 	fmt.Fprintf(out, "okta-device-wizard, accessible mode.\nOrg: %s\n\n", org)
-	if runs, _ := findUnfinishedRuns(c); len(runs) > 0 {
+	if runs, _ := run.FindUnfinishedRuns(c); len(runs) > 0 {
 		fmt.Fprintf(out, "%d unfinished run(s), newest: %s (%s).\n"+
 			"okta-device-wizard apply --resume continues it; apply --rollback undoes it.\n\n",
-			len(runs), runs[0].title, runs[0].desc)
+			len(runs), runs[0].Title, runs[0].Desc)
 	}
 	var entries []FlowEntry
 	for _, e := range registeredFlows() {
@@ -110,7 +111,7 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 			return err
 		}
 		fmt.Fprintf(out, "\nStage 5 of 5: Review. %d requests, in the order they are sent:\n\n", len(plan.Steps))
-		fmt.Fprintln(out, renderPlan(Styles{}, plan, false, 0))
+		fmt.Fprintln(out, run.RenderPlan(Styles{}, plan, false, 0))
 		activate := true
 		send := false
 		if err := accessibleForm(in, out, huh.NewGroup(
@@ -120,7 +121,7 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 			return err
 		}
 		if !activate {
-			plan = withoutActivation(plan)
+			plan = run.WithoutActivation(plan)
 		}
 		if !send {
 			fmt.Fprintln(out, "Nothing was sent.")
@@ -129,17 +130,6 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 		f.draft.Activate = activate
 		return runAccessiblePlan(ctx, f, plan, in, out)
 	}
-}
-
-func withoutActivation(p flows.Plan) flows.Plan {
-	out := p
-	out.Steps = nil
-	for _, s := range p.Steps {
-		if s.Action != flows.ActActivatePolicy {
-			out.Steps = append(out.Steps, s)
-		}
-	}
-	return out
 }
 
 // askStage asks the pages of stage n.
@@ -183,21 +173,21 @@ func askStage(ctx context.Context, f *dscFlow, n int, in io.Reader, out io.Write
 // runAccessiblePlan sends the plan, reporting each request; on an Okta error it offers to fix
 // the stage and continue with the same journal (nothing is created twice).
 func runAccessiblePlan(ctx context.Context, f *dscFlow, plan flows.Plan, in io.Reader, out io.Writer) error {
-	j, err := newRunJournal(f.c, plan)
+	j, err := run.NewJournal(f.c, plan)
 	if err != nil {
 		return err
 	}
 	for {
 		steps := j.Plan().Steps
-		created, err := j.Run(ctx, f.c.API, func(ev runEvent) {
+		created, err := j.Run(ctx, f.c.API, func(ev run.Event) {
 			if ev.Index < 0 || ev.Index >= len(steps) {
 				return
 			}
 			st := steps[ev.Index]
 			switch ev.State {
-			case stepDone, stepSkipped:
+			case run.StepDone, run.StepSkipped:
 				fmt.Fprintf(out, "done %d of %d: %s %s, id %s\n", ev.Index+1, len(steps), st.Method(), st.Title, ev.ID)
-			case stepFailed:
+			case run.StepFailed:
 				fmt.Fprintf(out, "failed %d of %d: %s %s\n", ev.Index+1, len(steps), st.Method(), st.Title)
 			}
 		})
@@ -208,7 +198,7 @@ func runAccessiblePlan(ctx context.Context, f *dscFlow, plan flows.Plan, in io.R
 					fmt.Fprintf(out, "  %s: %s\n", st.Title, id)
 				}
 			}
-			fmt.Fprintf(out, "Next: %s\n", defaultNextSteps(flows.FlowDSC))
+			fmt.Fprintf(out, "Next: %s\n", run.DefaultNextSteps(flows.FlowDSC))
 			return nil
 		}
 		var se *flows.StepError
@@ -243,7 +233,7 @@ func runAccessiblePlan(ctx context.Context, f *dscFlow, plan flows.Plan, in io.R
 			return perr
 		}
 		if !f.draft.Activate {
-			next = withoutActivation(next)
+			next = run.WithoutActivation(next)
 		}
 		if err := j.Replace(next); err != nil {
 			return err

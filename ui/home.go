@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // FlowEntry is one flow the home screen offers. Flows register themselves from an init
@@ -66,7 +68,7 @@ type Home struct {
 	c             *Common
 	cursor        int
 	width, height int
-	runs          []unfinishedRun
+	runs          []run.UnfinishedRun
 	runsErr       error
 	keys          homeKeys
 }
@@ -85,14 +87,14 @@ func NewHome(c *Common) *Home {
 
 // homeRunsMsg carries the unfinished runs found in the journal dir.
 type homeRunsMsg struct {
-	runs []unfinishedRun
+	runs []run.UnfinishedRun
 	err  error
 }
 
 func (h *Home) loadRuns() tea.Cmd {
 	c := h.c
 	return func() tea.Msg {
-		runs, err := findUnfinishedRuns(c)
+		runs, err := run.FindUnfinishedRuns(c)
 		return homeRunsMsg{runs: runs, err: err}
 	}
 }
@@ -122,9 +124,9 @@ func (h *Home) items() []homeItem {
 	for _, r := range h.runs {
 		r := r
 		items = append(items, homeItem{
-			title: "Resume or roll back: " + r.title,
-			desc:  r.desc,
-			open:  func() tea.Cmd { return push(NewResume(h.c, r)) },
+			title: "Resume or roll back: " + r.Title,
+			desc:  r.Desc,
+			open:  func() tea.Cmd { return push(run.NewResume(h.c, r)) },
 		})
 	}
 	for _, f := range registeredFlows() {

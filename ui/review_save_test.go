@@ -16,6 +16,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // requestsJSON is the method, path and body of each step of p, for comparing plans.
@@ -33,9 +34,9 @@ func requestsJSON(t *testing.T, p flows.Plan) string {
 }
 
 // reviewOnTop returns the review screen the driver's app shows.
-func reviewOnTop(t *testing.T, d *driver) *Review {
+func reviewOnTop(t *testing.T, d *driver) *run.Review {
 	t.Helper()
-	r, ok := d.app().top().(*Review)
+	r, ok := d.app().top().(*run.Review)
 	if !ok {
 		t.Fatalf("the top screen is %T, not the review:\n%s", d.app().top(), d.View())
 	}
@@ -130,8 +131,8 @@ func TestReviewSaveLeaveInactive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Steps) != 5 || hasAction(f.Plan(), flows.ActActivatePolicy) {
-		t.Errorf("saved %d steps (activation included: %v), want the 5 without it", len(f.Steps), hasAction(f.Plan(), flows.ActActivatePolicy))
+	if len(f.Steps) != 5 || run.HasAction(f.Plan(), flows.ActActivatePolicy) {
+		t.Errorf("saved %d steps (activation included: %v), want the 5 without it", len(f.Steps), run.HasAction(f.Plan(), flows.ActActivatePolicy))
 	}
 	answers, _ := f.Draft.Decode()
 	if answers.(*flows.DSCDraft).Activate {
@@ -227,7 +228,7 @@ func TestAssuranceSavePlanFromReview(t *testing.T) {
 	r.waitFor("In the Sign-In Widget")
 	r.key(tea.KeyEnter)
 	r.waitFor("POST", "/api/v1/device-assurances", "ctrl+s save")
-	review, ok := r.topScreen().(*Review)
+	review, ok := r.topScreen().(*run.Review)
 	if !ok {
 		t.Fatalf("the review did not open:\n%s", r.screen())
 	}
@@ -290,7 +291,7 @@ func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
 		path,
 	}
 	out := runAccessibleAnswers(t, c, answers)
-	requireOutput(t, "output", out, "Nothing was sent.", "Save these requests as a plan file?", "a plan file ends in .yaml", SavedPlanMessage(path))
+	requireOutput(t, "output", out, "Nothing was sent.", "Save these requests as a plan file?", "a plan file ends in .yaml", run.SavedPlanMessage(path))
 	f, err := flows.LoadPlanFile(path)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -304,16 +305,6 @@ func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
 
 	// The input ending at the question saves nothing and is no error.
 	runAccessibleAnswers(t, c, answers[:len(answers)-2])
-}
-
-func TestDefaultPlanFileNameAndQuoting(t *testing.T) {
-	at := time.Date(2026, 11, 25, 0, 7, 0, 0, time.UTC)
-	if got := DefaultPlanFileName(flows.FlowDSC, at); got != "device-signal-collection-20261125-0007.yaml" {
-		t.Errorf("default name %q", got)
-	}
-	if got := SavedPlanMessage("my plans/a.yaml"); !strings.Contains(got, "apply --file 'my plans/a.yaml' --dry-run") {
-		t.Errorf("a path with a space is not quoted for the shell: %s", got)
-	}
 }
 
 // TestReviewSavesThePlanAsSent: when the review shows a display copy (an edit's before-image
@@ -336,14 +327,14 @@ func TestReviewSavesThePlanAsSent(t *testing.T) {
 		t.Fatalf("want one replace step with a before-image, got %+v", plan.Steps)
 	}
 	c := shellCommon(t, api, 100, 30)
-	review := NewReview(c, forReview(plan), ReviewOptions{ShowDiff: true, PlanToSave: &plan, Answers: draft})
+	review := run.NewReview(c, forReview(plan), run.ReviewOptions{ShowDiff: true, PlanToSave: &plan, Answers: draft})
 	d := newDriver(t, newApp(c, review), 100, 30)
 	path := filepath.Join(t.TempDir(), "edit.yaml")
 	d.Key(tea.KeyCtrlS)
 	d.Send(tea.KeyMsg{Type: tea.KeyCtrlU})
 	d.TypeText(path)
 	d.Key(tea.KeyEnter)
-	d.RequireFlat(SavedPlanMessage(path))
+	d.RequireFlat(run.SavedPlanMessage(path))
 	f, err := flows.LoadPlanFile(path)
 	if err != nil {
 		t.Fatal(err)

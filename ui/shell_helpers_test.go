@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"context"
+
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
@@ -25,20 +26,11 @@ func init() { lipgloss.SetColorProfile(termenv.Ascii) }
 // talking to it over HTTP, with a 20 s request timeout.
 func shellSandbox(t *testing.T, opts ...sandboxtest.Option) (*sandbox.Server, *okta.Client) {
 	t.Helper()
-	return sandboxtest.Start(t, append([]sandboxtest.Option{sandboxtest.RequestTimeout(20 * time.Second)}, opts...)...)
+	return uitest.Sandbox(t, opts...)
 }
 
 // shellCommon is the Common of a test run against api at a fixed size.
-func shellCommon(t *testing.T, api okta.API, w, h int) *Common {
-	return &Common{
-		Width: w, Height: h,
-		API: api, OrgLabel: "SANDBOX", Sandbox: true,
-		JournalDir: t.TempDir(),
-		Styles:     DefaultStyles(),
-		Keys:       DefaultKeyMap(),
-		Log:        DiscardLog(),
-	}
-}
+func shellCommon(t *testing.T, api okta.API, w, h int) *Common { return uitest.Common(t, api, w, h) }
 
 // driver steps the root model message by message (see uitest.Driver).
 type driver struct{ *uitest.Driver }
@@ -58,15 +50,7 @@ func maskIDs(s string) string { return oktaIDRE.ReplaceAllString(s, "<id>") }
 // checkScreenSize fails when a screen is wider or taller than the terminal.
 func checkScreenSize(t *testing.T, view string, w, h int) {
 	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) > h {
-		t.Errorf("screen has %d lines, more than %d:\n%s", len(lines), h, view)
-	}
-	for i, l := range lines {
-		if n := lipgloss.Width(l); n > w {
-			t.Errorf("line %d is %d cells wide, more than %d: %q", i+1, n, w, l)
-		}
-	}
+	uitest.CheckScreenSize(t, view, w, h)
 }
 
 // waitScreen waits until the program's output contains all of want.

@@ -19,6 +19,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
 // TestShellFullWalkTeatest runs the real program (teatest, 80x24 and 120x40) through the five
@@ -79,7 +80,7 @@ func ctrlCWhileSubmitting(t *testing.T, c *Common, name string) *teatest.TestMod
 	}
 	tm := teatest.NewTestModel(t, newApp(c, NewHome(c)), teatest.WithInitialTermSize(80, 24))
 	waitScreen(t, tm, "Device signal collection")
-	tm.Send(PushMsg{Screen: NewSubmit(c, plan, nil)})
+	tm.Send(PushMsg{Screen: run.NewSubmit(c, plan, nil)})
 	waitScreen(t, tm, "Sending")
 	press(tm, kOf(tea.KeyCtrlC))
 	return tm
@@ -265,7 +266,7 @@ func BenchmarkDSCSubmitWithLatency(b *testing.B) {
 			b.Fatal(err)
 		}
 		done := make(chan struct{})
-		s := NewSubmit(c, plan, func(map[string]string) tea.Cmd { close(done); return nil })
+		s := run.NewSubmit(c, plan, func(map[string]string) tea.Cmd { close(done); return nil })
 		b.StartTimer()
 		cmd := s.Init()
 		pump(s, cmd, done)

@@ -17,6 +17,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
 )
 
@@ -45,7 +46,7 @@ func newUIDriver(t *testing.T, api okta.API) *uiDriver {
 // review returns the plan the review screen on top shows.
 func (d *uiDriver) review() flows.Plan {
 	d.t.Helper()
-	r, ok := d.Model().(*ui.App).Top().(*ui.Review)
+	r, ok := d.Model().(*ui.App).Top().(*run.Review)
 	if !ok {
 		d.t.Fatalf("the review is not on top:\n%s", d.View())
 	}
@@ -125,7 +126,7 @@ func (d *uiDriver) savePlan(path string) {
 	d.Key(tea.KeyCtrlU)
 	d.TypeText(path)
 	d.Key(tea.KeyEnter)
-	d.RequireFlat(ui.SavedPlanMessage(path))
+	d.RequireFlat(run.SavedPlanMessage(path))
 }
 
 var (

@@ -40,12 +40,12 @@ type Screen interface {
 	ShortHelp() []key.Binding
 }
 
-// Shell contracts (ui/app.go, home.go, review.go, submit.go):
+// Shell contracts (ui/app.go, home.go; the run screens in ui/run):
 //   - A flow appears on the home screen by calling RegisterFlow(FlowEntry{Order, Title,
 //     Description, Start}) from an init func in its own file (10 DSC, 20 assurance, 30 inspect).
 //   - Optional screen interfaces the root honours: Titled (header title), Staged (stepper),
 //     Explainer (ctrl+e text), Revealer (called when on top again after a pop), InputCapturer.
-//   - NewReview(c, plan, ReviewOptions{...}) and NewSubmit(c, plan, onDone) are Screens to push;
+//   - run.NewReview(c, plan, run.ReviewOptions{...}) and run.NewSubmit(c, plan, onDone) are Screens to push;
 //     (*Submit).OnFix(func(stage int) tea.Cmd) and Continue(plan) give fix-and-continue.
 //   - Extra navigation: PopToMsg{Target} and ReplaceMsg{Screen}.
 

@@ -1,4 +1,4 @@
-package ui
+package run
 
 import (
 	"context"
@@ -8,25 +8,26 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
-// runJournal is what the submit screen needs of a journaled run (flows.Journal with flows.Run
+// Journal is what the submit screen needs of a journaled run (flows.Journal with flows.Run
 // and flows.Rollback); indexes of events are indexes into Plan().
-type runJournal interface {
-	Run(ctx context.Context, api okta.API, onEvent func(runEvent)) (map[string]string, error)
-	Rollback(ctx context.Context, api okta.API, onEvent func(runEvent)) error
+type Journal interface {
+	Run(ctx context.Context, api okta.API, onEvent func(Event)) (map[string]string, error)
+	Rollback(ctx context.Context, api okta.API, onEvent func(Event)) error
 	Replace(plan flows.Plan) error
 	Plan() flows.Plan
 	// States returns where each step of Plan() stands, with the ids already known.
-	States() ([]stepState, []string)
+	States() ([]StepState, []string)
 }
 
 // flowsJournal adapts *flows.Journal.
 type flowsJournal struct{ j *flows.Journal }
 
-// newRunJournal starts a journal for plan under the common journal dir, recording the org the
+// NewJournal starts a journal for plan under the common journal dir, recording the org the
 // API talks to (a run is never resumed against another org).
-func newRunJournal(c *Common, plan flows.Plan) (runJournal, error) {
+func NewJournal(c *common.Common, plan flows.Plan) (Journal, error) {
 	if c.JournalDir == "" {
 		return nil, errors.New("no journal directory is set")
 	}
@@ -37,7 +38,7 @@ func newRunJournal(c *Common, plan flows.Plan) (runJournal, error) {
 	return flowsJournal{j}, nil
 }
 
-func (f flowsJournal) Run(ctx context.Context, api okta.API, onEvent func(runEvent)) (map[string]string, error) {
+func (f flowsJournal) Run(ctx context.Context, api okta.API, onEvent func(Event)) (map[string]string, error) {
 	out, err := flows.Run(ctx, api, f.j, func(ev flows.Event) { onEvent(convertEvent(ev)) })
 	if out == nil {
 		return nil, err
@@ -45,56 +46,56 @@ func (f flowsJournal) Run(ctx context.Context, api okta.API, onEvent func(runEve
 	return out.Created, err
 }
 
-func (f flowsJournal) Rollback(ctx context.Context, api okta.API, onEvent func(runEvent)) error {
+func (f flowsJournal) Rollback(ctx context.Context, api okta.API, onEvent func(Event)) error {
 	return flows.Rollback(ctx, api, f.j, func(ev flows.Event) { onEvent(convertEvent(ev)) })
 }
 
 func (f flowsJournal) Replace(plan flows.Plan) error { return f.j.Replace(plan) }
 func (f flowsJournal) Plan() flows.Plan              { return f.j.Plan() }
 
-func (f flowsJournal) States() ([]stepState, []string) {
+func (f flowsJournal) States() ([]StepState, []string) {
 	recs := f.j.Steps()
-	states := make([]stepState, len(recs))
+	states := make([]StepState, len(recs))
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		states[i] = convertState(r.State)
-		if states[i] == stepDone {
-			states[i] = stepSkipped // done by an earlier attempt
+		if states[i] == StepDone {
+			states[i] = StepSkipped // done by an earlier attempt
 		}
 		ids[i] = r.ObjectID
 	}
 	return states, ids
 }
 
-func convertState(s flows.StepState) stepState {
+func convertState(s flows.StepState) StepState {
 	switch s {
 	case flows.StateRunning:
-		return stepRunning
+		return StepRunning
 	case flows.StateDone:
-		return stepDone
+		return StepDone
 	case flows.StateFailed:
-		return stepFailed
+		return StepFailed
 	case flows.StateRolledBack:
-		return stepUndone
+		return StepUndone
 	}
-	return stepPending
+	return StepPending
 }
 
-func convertEvent(ev flows.Event) runEvent {
-	out := runEvent{Index: ev.Index, State: convertState(ev.State), ID: ev.ObjectID, Err: ev.Err}
-	if ev.Adopted && out.State == stepDone {
-		out.State = stepSkipped
+func convertEvent(ev flows.Event) Event {
+	out := Event{Index: ev.Index, State: convertState(ev.State), ID: ev.ObjectID, Err: ev.Err}
+	if ev.Adopted && out.State == StepDone {
+		out.State = StepSkipped
 	}
 	return out
 }
 
-// findUnfinishedRuns lists the journals of runs that did not finish, newest first.
-func findUnfinishedRuns(c *Common) ([]unfinishedRun, error) {
+// FindUnfinishedRuns lists the journals of runs that did not finish, newest first.
+func FindUnfinishedRuns(c *common.Common) ([]UnfinishedRun, error) {
 	if c.JournalDir == "" {
 		return nil, nil
 	}
 	js, err := flows.OpenJournals(c.JournalDir)
-	var runs []unfinishedRun
+	var runs []UnfinishedRun
 	for _, j := range js {
 		if !j.Unfinished() {
 			continue
@@ -110,9 +111,9 @@ func findUnfinishedRuns(c *Common) ([]unfinishedRun, error) {
 		if title == "" {
 			title = plan.Flow
 		}
-		runs = append(runs, unfinishedRun{
-			title:   title,
-			desc:    fmt.Sprintf("started %s · %d of %d requests done", j.Started().Local().Format(time.DateTime), done, len(plan.Steps)),
+		runs = append(runs, UnfinishedRun{
+			Title:   title,
+			Desc:    fmt.Sprintf("started %s · %d of %d requests done", j.Started().Local().Format(time.DateTime), done, len(plan.Steps)),
 			org:     j.Org(),
 			sameOrg: c.API != nil && j.SameOrg(c.API.OrgURL()),
 			plan:    plan,

@@ -1,4 +1,4 @@
-package ui
+package run
 
 import (
 	"strings"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
 )
 
 func reviewTestPlan() flows.Plan {
@@ -24,11 +26,11 @@ func reviewTestPlan() flows.Plan {
 // TestReviewShowsEveryRequest: method, path with named placeholders, JSON body (plain under
 // the ASCII profile), the replace as a diff, and the activation toggle.
 func TestReviewShowsEveryRequest(t *testing.T) {
-	c := shellCommon(t, nil, 80, 40)
+	c := testCommon(t, nil, 80, 40)
 	var confirmed *flows.Plan
 	r := NewReview(c, reviewTestPlan(), ReviewOptions{AllowLeaveInactive: true, ShowDiff: true,
 		OnConfirm: func(p flows.Plan) tea.Cmd { confirmed = &p; return nil }})
-	content := r.content()
+	content := r.RequestsView()
 	for _, want := range []string{
 		"POST   /api/v1/policies?activate=false",
 		"stage 2 · Create policy → {{dsc-policy.id}}",
@@ -53,17 +55,17 @@ func TestReviewShowsEveryRequest(t *testing.T) {
 		t.Errorf("toggle not shown:\n%s", r.View())
 	}
 	r.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	if confirmed == nil || len(confirmed.Steps) != 2 || hasAction(*confirmed, flows.ActActivatePolicy) {
+	if confirmed == nil || len(confirmed.Steps) != 2 || HasAction(*confirmed, flows.ActActivatePolicy) {
 		t.Fatalf("confirmed plan %+v, want the activation dropped", confirmed)
 	}
 }
 
 // TestReviewScrolls: a plan longer than the screen scrolls in the viewport.
 func TestReviewScrolls(t *testing.T) {
-	c := shellCommon(t, nil, 80, 12)
+	c := testCommon(t, nil, 80, 12)
 	r := NewReview(c, reviewTestPlan(), ReviewOptions{})
 	first := r.View()
-	checkScreenSize(t, first, 80, 12)
+	uitest.CheckScreenSize(t, first, 80, 12)
 	for i := 0; i < 10; i++ {
 		r.Update(tea.KeyMsg{Type: tea.KeyDown})
 	}
@@ -78,7 +80,7 @@ func TestReviewScrolls(t *testing.T) {
 // TestHighlightJSONKeepsText: colouring never changes the text of the body.
 func TestHighlightJSONKeepsText(t *testing.T) {
 	body := "{\n  \"name\": \"a {{x.id}} b\",\n  \"n\": 1,\n  \"ok\": true,\n  \"list\": [\n    \"x\"\n  ]\n}\n"
-	if got := highlightJSON(DefaultStyles(), body); got != body {
+	if got := highlightJSON(common.DefaultStyles(), body); got != body {
 		t.Errorf("got\n%s\nwant\n%s", got, body)
 	}
 }

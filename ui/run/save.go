@@ -1,10 +1,9 @@
-package ui
+package run
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,23 +13,23 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
 // Saving the plan under review (ctrl+s): a one-line prompt for the file under the review's
 // requests, then flows.SavePlanWithRefs, which records the names of what the plan references
 // so `okta-device-wizard apply` can resolve them in another org.
 
-// saveTimeout bounds reading the names of the referenced objects from the org.
-const saveTimeout = 60 * time.Second
+// SaveTimeout bounds reading the names of the referenced objects from the org.
+const SaveTimeout = 60 * time.Second
 
 // planSaver is the review's save prompt and the outcome of the last save.
 type planSaver struct {
-	c     *Common
+	c     *common.Common
 	open  bool // the prompt is shown and takes the keys
 	busy  bool // a save is being written
 	input textinput.Model
@@ -47,7 +46,7 @@ type planSavedMsg struct {
 	err    error
 }
 
-func newPlanSaver(c *Common) planSaver {
+func newPlanSaver(c *common.Common) planSaver {
 	in := textinput.New()
 	in.Prompt = "Save plan to: "
 	in.CharLimit = 1024
@@ -103,7 +102,7 @@ func (r *Review) updateSavePrompt(msg tea.Msg) tea.Cmd {
 // submitSave checks the typed path and starts writing the plan.
 func (r *Review) submitSave() tea.Cmd {
 	s := &r.save
-	path, err := checkPlanPath(s.input.Value())
+	path, err := CheckPlanPath(s.input.Value())
 	if err != nil {
 		s.err = err.Error()
 		return nil
@@ -115,14 +114,14 @@ func (r *Review) submitSave() tea.Cmd {
 	}
 	s.busy, s.err = true, ""
 	plan := r.planToSave()
-	answers := answersFor(r.opts.Answers, plan)
+	answers := AnswersFor(r.opts.Answers, plan)
 	api := r.c.API
 	return func() tea.Msg {
 		var err error
 		if api == nil {
 			err = flows.SavePlanWithDraft(path, plan, answers)
 		} else {
-			ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), SaveTimeout)
 			defer cancel()
 			err = flows.SavePlanWithRefs(ctx, api, path, plan, answers)
 		}
@@ -151,7 +150,7 @@ func SavedPlanMessage(path string) string {
 }
 
 // view is the prompt and the save's outcome, wrapped to width ("" when there is nothing).
-func (s *planSaver) view(st Styles, width int) string {
+func (s *planSaver) view(st common.Styles, width int) string {
 	// Wrapped at spaces only: a path must stay one piece to be copied (a path wider than the
 	// screen is cut without a hyphen).
 	wrap := func(text string) string { return wrapAtSpaces(text, max(width, 20)) }
@@ -207,26 +206,26 @@ func (r *Review) planToSave() flows.Plan {
 	if !r.leaveInactive {
 		return *r.opts.PlanToSave
 	}
-	return withoutActivation(*r.opts.PlanToSave)
+	return WithoutActivation(*r.opts.PlanToSave)
 }
 
-// answersFor returns the answers to save with plan; a DSC draft records whether the plan
+// AnswersFor returns the answers to save with plan; a DSC draft records whether the plan
 // activates the policy (the review's toggle), as sending it would.
-func answersFor(answers any, plan flows.Plan) any {
+func AnswersFor(answers any, plan flows.Plan) any {
 	switch d := answers.(type) {
 	case flows.DSCDraft:
-		d.Activate = hasAction(plan, flows.ActActivatePolicy)
+		d.Activate = HasAction(plan, flows.ActActivatePolicy)
 		return d
 	case *flows.DSCDraft:
 		c := *d
-		c.Activate = hasAction(plan, flows.ActActivatePolicy)
+		c.Activate = HasAction(plan, flows.ActActivatePolicy)
 		return c
 	}
 	return answers
 }
 
-// checkPlanPath trims the typed path, expands a leading ~/ and checks the extension.
-func checkPlanPath(typed string) (string, error) {
+// CheckPlanPath trims the typed path, expands a leading ~/ and checks the extension.
+func CheckPlanPath(typed string) (string, error) {
 	path := strings.TrimSpace(typed)
 	if path == "" {
 		return "", errors.New("Type the file to save the plan to, e.g. plan.yaml.")
@@ -260,48 +259,4 @@ func shellQuote(path string) string {
 		return path
 	}
 	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
-}
-
-// offerSaveAccessible asks, in accessible mode, whether to save the requests that were not sent
-// as a plan file for `okta-device-wizard apply`. An empty answer (or the end of input) saves
-// nothing; a bad path is asked again.
-func offerSaveAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer, plan flows.Plan, answers any) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			if p == errLineReaderEOF {
-				err = nil // the input ended: nothing to save, nothing lost
-				return
-			}
-			panic(p)
-		}
-	}()
-	fmt.Fprintf(out, "\nSave these requests as a plan file? Apply it later with okta-device-wizard apply --file PATH.\n")
-	for {
-		var typed string
-		if err := accessibleForm(in, out, huh.NewGroup(huh.NewInput().
-			Title("File to save the plan to (.yaml or .json; empty: do not save)").Value(&typed))); err != nil {
-			return err
-		}
-		if strings.TrimSpace(typed) == "" {
-			return nil
-		}
-		path, err := checkPlanPath(typed)
-		if err != nil {
-			fmt.Fprintln(out, err)
-			continue
-		}
-		sctx, cancel := context.WithTimeout(ctx, saveTimeout)
-		if c.API == nil {
-			err = flows.SavePlanWithDraft(path, plan, answersFor(answers, plan))
-		} else {
-			err = flows.SavePlanWithRefs(sctx, c.API, path, plan, answersFor(answers, plan))
-		}
-		cancel()
-		if err != nil {
-			fmt.Fprintln(out, "Could not save the plan: "+flows.RedactSecrets(err.Error()))
-			continue
-		}
-		fmt.Fprintln(out, SavedPlanMessage(path))
-		return nil
-	}
 }

@@ -1,4 +1,4 @@
-package ui
+package run
 
 import (
 	"fmt"
@@ -8,24 +8,26 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
-// unfinishedRun is a journal left by a run that stopped before its end (crash, kill, ctrl+c,
+// UnfinishedRun is a journal left by a run that stopped before its end (crash, kill, ctrl+c,
 // or an error the user walked away from).
-type unfinishedRun struct {
-	title, desc string
+type UnfinishedRun struct {
+	// Title names the run; Desc says when it started and how far it got.
+	Title, Desc string
 	org         string
 	sameOrg     bool
 	plan        flows.Plan
 	done        int // steps finished
-	journal     runJournal
+	journal     Journal
 }
 
 // Resume offers to continue an unfinished run from its first unfinished request, or to roll
 // back what it created, in reverse order.
 type Resume struct {
-	c             *Common
-	run           unfinishedRun
+	c             *common.Common
+	run           UnfinishedRun
 	width, height int
 	keys          resumeKeys
 }
@@ -33,7 +35,7 @@ type Resume struct {
 type resumeKeys struct{ Resume, Rollback key.Binding }
 
 // NewResume returns the resume / roll back offer for run.
-func NewResume(c *Common, run unfinishedRun) *Resume {
+func NewResume(c *common.Common, run UnfinishedRun) *Resume {
 	return &Resume{c: c, run: run, keys: resumeKeys{
 		Resume:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resume")),
 		Rollback: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back")),
@@ -57,26 +59,26 @@ func (r *Resume) orgMismatch() bool {
 	return !r.run.sameOrg
 }
 
-func (r *Resume) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (r *Resume) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return r, nil
 	}
 	switch {
 	case key.Matches(k, r.c.Keys.Back):
-		return r, func() tea.Msg { return BackMsg{} }
+		return r, func() tea.Msg { return common.BackMsg{} }
 	case r.orgMismatch():
 		return r, nil
 	case key.Matches(k, r.keys.Resume):
-		return r, func() tea.Msg { return ReplaceMsg{Screen: newJournalSubmit(r.c, r.run, modeRun)} }
+		return r, func() tea.Msg { return common.ReplaceMsg{Screen: newJournalSubmit(r.c, r.run, modeRun)} }
 	case key.Matches(k, r.keys.Rollback):
-		return r, func() tea.Msg { return ReplaceMsg{Screen: newJournalSubmit(r.c, r.run, modeRollback)} }
+		return r, func() tea.Msg { return common.ReplaceMsg{Screen: newJournalSubmit(r.c, r.run, modeRollback)} }
 	}
 	return r, nil
 }
 
 // newJournalSubmit is a submit screen on an existing journal, resuming or rolling it back.
-func newJournalSubmit(c *Common, run unfinishedRun, mode submitMode) *Submit {
+func newJournalSubmit(c *common.Common, run UnfinishedRun, mode submitMode) *Submit {
 	s := NewSubmit(c, run.plan, nil)
 	s.journal = run.journal
 	s.mode = mode
@@ -86,9 +88,9 @@ func newJournalSubmit(c *Common, run unfinishedRun, mode submitMode) *Submit {
 func (r *Resume) View() string {
 	s := r.c.Styles
 	var b strings.Builder
-	b.WriteString(s.Title.Render(r.run.title) + "\n")
-	if r.run.desc != "" {
-		b.WriteString(s.Subtle.Render(r.run.desc) + "\n")
+	b.WriteString(s.Title.Render(r.run.Title) + "\n")
+	if r.run.Desc != "" {
+		b.WriteString(s.Subtle.Render(r.run.Desc) + "\n")
 	}
 	b.WriteString(fmt.Sprintf("%d of %d requests were done.\n\n", r.run.done, len(r.run.plan.Steps)))
 	for i, st := range r.run.plan.Steps {
@@ -96,13 +98,13 @@ func (r *Resume) View() string {
 		if i < r.run.done {
 			mark = s.OK.Render("✓")
 		}
-		b.WriteString(clipLine(fmt.Sprintf("%s %-6s %s", mark, st.Method(), st.Title), r.width) + "\n")
+		b.WriteString(common.ClipLine(fmt.Sprintf("%s %-6s %s", mark, st.Method(), st.Title), r.width) + "\n")
 	}
 	b.WriteString("\n")
 	if r.orgMismatch() {
-		b.WriteString(s.Error.Render(clipLine("This run was against "+r.run.org+";", r.width)) + "\n")
-		b.WriteString(s.Error.Render(clipLine("the wizard is connected to "+r.c.API.OrgURL()+".", r.width)) + "\n")
-		b.WriteString(clipLine("Connect to that org to resume or roll it back.", r.width) + "\n")
+		b.WriteString(s.Error.Render(common.ClipLine("This run was against "+r.run.org+";", r.width)) + "\n")
+		b.WriteString(s.Error.Render(common.ClipLine("the wizard is connected to "+r.c.API.OrgURL()+".", r.width)) + "\n")
+		b.WriteString(common.ClipLine("Connect to that org to resume or roll it back.", r.width) + "\n")
 		return b.String()
 	}
 	b.WriteString(s.Warn.Render("r") + " resume from the first unfinished request   " + s.Warn.Render("u") + " roll back\n")

@@ -1,17 +1,20 @@
-package ui
+// Package run holds the screens of a run: the review of a plan's requests (and saving them as a
+// plan file), the submit screen that sends them through a journal, and the resume / roll back
+// offer for a run that stopped. Each screen has the soft-serve shape (Init/Update/View/SetSize)
+// and shares what every screen shares through ui/common.
+package run
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
 // ReviewOptions tune the review screen for a flow.
@@ -41,7 +44,7 @@ type ReviewOptions struct {
 
 // Review shows every request of a plan in order (method, path, JSON body) before anything is sent.
 type Review struct {
-	c             *Common
+	c             *common.Common
 	plan          flows.Plan
 	opts          ReviewOptions
 	leaveInactive bool
@@ -56,7 +59,7 @@ type reviewKeys struct {
 }
 
 // NewReview returns the review screen of plan.
-func NewReview(c *Common, plan flows.Plan, opts ReviewOptions) *Review {
+func NewReview(c *common.Common, plan flows.Plan, opts ReviewOptions) *Review {
 	r := &Review{c: c, plan: plan, opts: opts, vp: viewport.New(c.Width, 10)}
 	r.keys = reviewKeys{
 		Confirm:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
@@ -68,7 +71,7 @@ func NewReview(c *Common, plan flows.Plan, opts ReviewOptions) *Review {
 		SaveCancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 	if len(r.keys.Save.Keys()) == 0 { // a Common built without the default keymap
-		r.keys.Save = DefaultKeyMap().SavePlan
+		r.keys.Save = common.DefaultKeyMap().SavePlan
 	}
 	r.save = newPlanSaver(c)
 	r.SetSize(c.Width, c.Height)
@@ -80,30 +83,15 @@ func (r *Review) Plan() flows.Plan {
 	if !r.leaveInactive {
 		return r.plan
 	}
-	out := r.plan
-	out.Steps = nil
-	for _, st := range r.plan.Steps {
-		if st.Action == flows.ActActivatePolicy {
-			continue
-		}
-		out.Steps = append(out.Steps, st)
-	}
-	return out
+	return WithoutActivation(r.plan)
 }
 
 // LeaveInactive reports whether the user chose to leave the policy inactive.
 func (r *Review) LeaveInactive() bool { return r.leaveInactive }
 
-func (r *Review) hasActivation() bool {
-	for _, st := range r.plan.Steps {
-		if st.Action == flows.ActActivatePolicy {
-			return true
-		}
-	}
-	return false
+func (r *Review) canToggle() bool {
+	return r.opts.AllowLeaveInactive && HasAction(r.plan, flows.ActActivatePolicy)
 }
-
-func (r *Review) canToggle() bool { return r.opts.AllowLeaveInactive && r.hasActivation() }
 
 func (r *Review) Init() tea.Cmd { return nil }
 
@@ -133,7 +121,7 @@ func (r *Review) SetSize(width, height int) {
 	r.width, r.height = width, height
 	r.vp.Width = width
 	r.vp.Height = max(height-r.chromeHeight(), 1)
-	r.vp.SetContent(r.content())
+	r.vp.SetContent(r.RequestsView())
 }
 
 // chromeHeight is the lines above and below the viewport.
@@ -153,7 +141,7 @@ func (r *Review) ShortHelp() []key.Binding {
 	return b
 }
 
-func (r *Review) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (r *Review) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if m, ok := msg.(planSavedMsg); ok && m.review == r {
 		r.save.finished(m)
 		r.SetSize(r.width, r.height)
@@ -171,7 +159,7 @@ func (r *Review) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			r.SetSize(r.width, r.height)
 			return r, cmd
 		case key.Matches(k, r.c.Keys.Back):
-			return r, func() tea.Msg { return BackMsg{} }
+			return r, func() tea.Msg { return common.BackMsg{} }
 		case key.Matches(k, r.keys.Confirm):
 			if r.opts.OnConfirm != nil {
 				return r, r.opts.OnConfirm(r.Plan())
@@ -191,9 +179,9 @@ func (r *Review) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (r *Review) intro() string {
 	n := len(r.Plan().Steps)
 	s := r.c.Styles
-	line := fmt.Sprintf("%d request%s, sent in this order. Nothing is sent until you press enter.", n, plural(n))
+	line := fmt.Sprintf("%d request%s, sent in this order. Nothing is sent until you press enter.", n, common.Plural(n))
 	if len(r.opts.Done) > 0 {
-		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt are not sent again.", n, plural(n), len(r.opts.Done))
+		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt are not sent again.", n, common.Plural(n), len(r.opts.Done))
 	}
 	return lipgloss.NewStyle().Width(max(r.width, 20)).Render(line) + "\n" + s.Subtle.Render(strings.Repeat("─", max(r.width, 1)))
 }
@@ -215,7 +203,7 @@ func (r *Review) bottom() string {
 	if r.vp.TotalLineCount() <= r.vp.Height {
 		pct = 100
 	}
-	status := fmt.Sprintf("%d%% · enter sends %d request%s", pct, len(r.Plan().Steps), plural(len(r.Plan().Steps)))
+	status := fmt.Sprintf("%d%% · enter sends %d request%s", pct, len(r.Plan().Steps), common.Plural(len(r.Plan().Steps)))
 	if r.save.open {
 		status = fmt.Sprintf("%d%%", pct) // enter saves the plan now
 	}
@@ -227,154 +215,7 @@ func (r *Review) View() string {
 	return r.intro() + "\n" + r.vp.View() + "\n" + r.bottom()
 }
 
-// content is the scrollable list of requests.
-func (r *Review) content() string {
+// RequestsView is the scrollable list of requests.
+func (r *Review) RequestsView() string {
 	return renderPlanDone(r.c.Styles, r.Plan(), r.opts.ShowDiff, r.opts.Done, r.width)
-}
-
-// renderPlan draws each step: number, method, path, stage and title, then its body (or diff).
-func renderPlan(s Styles, plan flows.Plan, showDiff bool, width int) string {
-	return renderPlanDone(s, plan, showDiff, nil, width)
-}
-
-// renderPlanDone is renderPlan marking the steps an earlier attempt finished.
-func renderPlanDone(s Styles, plan flows.Plan, showDiff bool, done map[string]string, width int) string {
-	referenced := map[string]bool{}
-	for _, st := range plan.Steps {
-		for _, id := range st.Placeholders() {
-			referenced[id] = true
-		}
-	}
-	var b strings.Builder
-	for i, st := range plan.Steps {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "%s %s %s\n", s.Title.Render(fmt.Sprintf("%2d", i+1)), s.Method.Render(fmt.Sprintf("%-6s", st.Method())), highlightPlaceholders(s, s.Path, st.Path()))
-		meta := st.Title
-		if st.Stage > 0 {
-			meta = fmt.Sprintf("stage %d · %s", st.Stage, st.Title)
-		}
-		if referenced[st.ID] {
-			meta += " → " + flows.Placeholder(st.ID)
-		}
-		if width > 10 {
-			meta = ansi.Wordwrap(meta, width-3, "")
-		}
-		b.WriteString(indent(s.Subtle.Render(meta), "   "))
-		if id, ok := done[st.ID]; ok {
-			b.WriteString("   " + s.OK.Render("done by the earlier attempt (id "+id+"): not sent again") + "\n")
-			continue
-		}
-		if showDiff && st.Before != nil && st.Body != nil {
-			b.WriteString(indent(renderDiff(s, st), "   "))
-			continue
-		}
-		body, err := st.BodyJSON()
-		if err != nil {
-			b.WriteString("   " + s.Error.Render("body cannot be shown: "+err.Error()) + "\n")
-			continue
-		}
-		if body == nil {
-			b.WriteString("   " + s.Subtle.Render("(no body)") + "\n")
-			continue
-		}
-		b.WriteString(indent(highlightJSON(s, string(body)), "   "))
-	}
-	return b.String()
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func indent(text, prefix string) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = prefix + l
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-var (
-	jsonKeyRE   = regexp.MustCompile(`^(\s*)("(?:[^"\\]|\\.)*")(:\s*)(.*)$`)
-	jsonValueRE = regexp.MustCompile(`^(\s*)(.*?)(,?)$`)
-	placeRE     = regexp.MustCompile(`\{\{[A-Za-z0-9_-]+\.id\}\}`)
-)
-
-// highlightJSON colours keys, strings and literals of indented JSON line by line; under the
-// ASCII profile (NO_COLOR) the styles render as plain text, so the text is unchanged.
-func highlightJSON(s Styles, text string) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	for i, l := range lines {
-		if m := jsonKeyRE.FindStringSubmatch(l); m != nil {
-			lines[i] = m[1] + s.JSONKey.Render(m[2]) + m[3] + highlightValue(s, m[4])
-			continue
-		}
-		m := jsonValueRE.FindStringSubmatch(l)
-		lines[i] = m[1] + highlightValue(s, m[2]) + m[3]
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-func highlightValue(s Styles, v string) string {
-	trail := ""
-	if strings.HasSuffix(v, ",") {
-		v, trail = strings.TrimSuffix(v, ","), ","
-	}
-	switch {
-	case strings.HasPrefix(v, `"`):
-		return highlightPlaceholders(s, s.JSONString, v) + trail
-	case v == "{" || v == "[" || v == "}" || v == "]" || v == "{}" || v == "[]":
-		return v + trail
-	case v == "":
-		return trail
-	default:
-		return s.JSONLiteral.Render(v) + trail
-	}
-}
-
-// highlightPlaceholders renders text in base, with {{step.id}} placeholders standing out.
-func highlightPlaceholders(s Styles, base lipgloss.Style, text string) string {
-	idx := placeRE.FindAllStringIndex(text, -1)
-	if idx == nil {
-		return base.Render(text)
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range idx {
-		if m[0] > last {
-			b.WriteString(base.Render(text[last:m[0]]))
-		}
-		b.WriteString(s.Placeholder.Render(text[m[0]:m[1]]))
-		last = m[1]
-	}
-	if last < len(text) {
-		b.WriteString(base.Render(text[last:]))
-	}
-	return b.String()
-}
-
-// renderDiff shows the change a replace makes as +/- lines of indented JSON (flows.Step.Diff:
-// read-only members left out, equal durations not shown as changes).
-func renderDiff(s Styles, st flows.Step) string {
-	lines := st.Diff()
-	if !flows.DiffChanged(lines) {
-		return s.Subtle.Render("(no change: the object already looks like this)") + "\n"
-	}
-	var b strings.Builder
-	for _, l := range lines {
-		switch l.Op {
-		case '+':
-			b.WriteString(s.DiffAdd.Render("+ "+l.Text) + "\n")
-		case '-':
-			b.WriteString(s.DiffDel.Render("- "+l.Text) + "\n")
-		default:
-			b.WriteString("  " + l.Text + "\n")
-		}
-	}
-	return b.String()
 }
