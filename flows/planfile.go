@@ -627,7 +627,12 @@ func decodePlanJSON(name string, js, original []byte, lines []int) (PlanFile, er
 		}
 		var s Step
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return fail(line, "step %d: %v", i+1, err)
+			var id string
+			_ = json.Unmarshal(keys["id"], &id)
+			if id == "" {
+				return fail(line, "step %d: %v", i+1, err)
+			}
+			return fail(line, "step %d %q: %s", i+1, id, strings.TrimPrefix(err.Error(), fmt.Sprintf("step %q: ", id)))
 		}
 		label := fmt.Sprintf("step %d", i+1)
 		if s.ID != "" {

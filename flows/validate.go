@@ -241,6 +241,14 @@ func ValidatePriority(s string) error {
 	return nil
 }
 
+// checkPriority checks a rule priority as sent: 1 or more (1 is the first rule).
+func checkPriority(n int) error {
+	if n < 1 {
+		return fmt.Errorf("priority %d is not a position: choose 1 or more (1 is the first rule)", n)
+	}
+	return nil
+}
+
 var localDateTimeLayouts = []string{
 	"2006-01-02 15:04",
 	"2006-01-02 15:04:05",

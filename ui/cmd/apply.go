@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -127,6 +128,11 @@ func (o *applyOptions) run(ctx context.Context) error {
 		if err != nil {
 			// A plan that does not load is bad input, like a bad flag: nothing was sent.
 			return &CodedError{Code: ExitUsage, Err: err}
+		}
+		// Every body and placeholder is checked before the first request, so a bad step 5
+		// cannot leave steps 1 to 4 applied.
+		if err := flows.CheckPlan(p, time.Now()); err != nil {
+			return &CodedError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.file, err)}
 		}
 		plan = p
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,5 +50,29 @@ func TestApplyBadPlansExitTwo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestApplyChecksEveryBodyBeforeTheFirstWrite(t *testing.T) {
+	o := newApplyOrg(t)
+	before, err := o.api.ListDeviceAssurances(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writePlan(t, "plan.yaml", "version: 1\nflow: device-assurance\nsteps:\n"+
+		"  - {id: a, title: First, action: createDeviceAssurance, body: {name: Fine, platform: IOS, osVersion: {minimum: 17.0.0}}}\n"+
+		"  - {id: b, title: Second, action: createDeviceAssurance, body: {name: Bad, platform: NOPE, description: \"{{a.idd}}\"}}\n"+
+		"  - {id: c, title: Third, action: createDeviceAssurance, body: {name: Late, platform: IOS, osVersion: {minimum: 17.0.0}, gracePeriod: {type: BY_DURATION, expiry: banana}}}\n")
+	if code := o.apply(t, "--file", path); code != ExitUsage {
+		t.Fatalf("exit %d, stderr %q", code, o.err)
+	}
+	for _, w := range []string{`step 2 "b": body.platform`, `step 2 "b": body.description: {{a.idd}} is not a placeholder`, `step 3 "c": body.gracePeriod.expiry`, "nothing was sent"} {
+		if !strings.Contains(o.err.String(), w) {
+			t.Errorf("stderr lacks %q:\n%s", w, o.err)
+		}
+	}
+	after, _ := o.api.ListDeviceAssurances(context.Background())
+	if len(after) != len(before) {
+		t.Errorf("%d device assurance policies created by a plan that does not check", len(after)-len(before))
 	}
 }
