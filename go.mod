@@ -16,6 +16,7 @@ require (
 	github.com/okta/okta-sdk-golang/v5 v5.0.2
 	github.com/patrickmn/go-cache v0.0.0-20180815053127-5633e0862627
 	github.com/spf13/cobra v1.10.2
+	go.etcd.io/bbolt v1.4.3
 	gopkg.in/yaml.v3 v3.0.1
 )
 

@@ -118,6 +118,7 @@ func (s *Server) createAssurance(c *call) (response, error) {
 		d["createdBy"], d["lastUpdatedBy"] = st.Admin.ID, st.Admin.ID
 		setAssuranceResource(d, id)
 		st.DeviceAssurances = append(st.DeviceAssurances, d)
+		st.touch(colAssurances, id)
 		s.event(st, c, EventAssuranceAdd, "Add device assurance policy", assuranceTarget(d))
 		return jsonResp(http.StatusOK, renderAssurance(d, c.base)), true
 	})
@@ -143,6 +144,7 @@ func (s *Server) replaceAssurance(c *call, id string) (response, error) {
 		d["lastUpdate"], d["lastUpdatedBy"] = oktaTime(c.now), st.Admin.ID
 		setAssuranceResource(d, id)
 		st.DeviceAssurances[i] = d
+		st.touch(colAssurances, id)
 		s.event(st, c, EventAssuranceUpdate, "Update device assurance policy", assuranceTarget(d))
 		noteChanges(st, old, d)
 		out := renderAssurance(d, c.base)
@@ -164,6 +166,7 @@ func (s *Server) deleteAssurance(c *call, id string) (response, error) {
 		}
 		d := st.DeviceAssurances[i]
 		st.DeviceAssurances = slices.Delete(st.DeviceAssurances, i, i+1)
+		st.touch(colAssurances, id)
 		s.event(st, c, EventAssuranceDelete, "Delete device assurance policy", assuranceTarget(d))
 		return noContent(), true
 	})

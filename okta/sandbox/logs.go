@@ -82,7 +82,11 @@ func (s *Server) event(st *state, c *call, eventType, message string, targets ..
 		"request":               obj{"ipChain": []any{obj{"ip": ip}}},
 	}
 	st.Logs = append(st.Logs, e)
+	st.touch(colLogs, str(e["uuid"]))
 	if over := len(st.Logs) - maxStoredEvents; over > 0 {
+		for _, old := range st.Logs[:over] {
+			st.touch(colLogs, str(old["uuid"]))
+		}
 		st.Logs = slices.Delete(st.Logs, 0, over)
 	}
 }

@@ -81,6 +81,7 @@ func (s *Server) createMapping(c *call, policyID string) (response, error) {
 			return validationErr("resourceId", "Policy "+rid+" is already mapped to device signal collection policy "+other+"."), false
 		}
 		st.Mappings[policyID] = append(st.Mappings[policyID], rid)
+		st.touch(colMappings, policyID)
 		s.event(st, c, EventMappingAdd, "Map resource to policy", policyTarget(p), policyTarget(target))
 		return jsonResp(http.StatusOK, renderMapping(c.base, policyID, rid)), true
 	})
@@ -97,6 +98,7 @@ func (s *Server) deleteMapping(c *call, policyID, mappingID string) (response, e
 			return notFoundErr(mappingID, "PolicyMapping"), false
 		}
 		st.Mappings[policyID] = slices.Delete(st.Mappings[policyID], i, i+1)
+		st.touch(colMappings, policyID)
 		targets := []logTarget{policyTarget(p)}
 		if t := st.policy(mappingID); t != nil {
 			targets = append(targets, policyTarget(t))

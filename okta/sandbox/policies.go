@@ -301,8 +301,10 @@ func (s *Server) createPolicy(c *call) (response, error) {
 		}
 		st.Policies = append(st.Policies, p)
 		st.policyIndex[id] = len(st.Policies) - 1
+		st.touch(colPolicies, id)
 		if str(p["type"]) == typeAccessPolicy {
 			st.Rules[id] = []obj{catchAllRule(c.now)}
+			st.touch(colRules, id)
 		}
 		s.event(st, c, "policy.lifecycle.create", "Create policy", policyTarget(p))
 		if p["status"] == statusActive {
@@ -342,6 +344,7 @@ func (s *Server) replacePolicy(c *call, id string) (response, error) {
 			p["priority"] = old["priority"]
 		}
 		st.Policies[st.policyIndex[id]] = p
+		st.touch(colPolicies, id)
 		s.event(st, c, "policy.lifecycle.update", "Update policy", policyTarget(p))
 		noteChanges(st, old, p)
 		if p["status"] != old["status"] {
@@ -369,8 +372,14 @@ func (s *Server) deletePolicy(c *call, id string) (response, error) {
 		st.reindex()
 		delete(st.Rules, id)
 		delete(st.Mappings, id)
+		st.touch(colPolicies, id)
+		st.touch(colRules, id)
+		st.touch(colMappings, id)
 		for dsc, ids := range st.Mappings {
-			st.Mappings[dsc] = slices.DeleteFunc(ids, func(x string) bool { return x == id })
+			if slices.Contains(ids, id) {
+				st.Mappings[dsc] = slices.DeleteFunc(ids, func(x string) bool { return x == id })
+				st.touch(colMappings, dsc)
+			}
 		}
 		s.event(st, c, "policy.lifecycle.delete", "Delete policy", policyTarget(p))
 		return noContent(), true
@@ -386,6 +395,7 @@ func (s *Server) policyLifecycle(c *call, id string, activate bool) (response, e
 		if !activate && p["system"] == true {
 			return validationErr("status", "The default policy cannot be deactivated."), false
 		}
+		st.touch(colPolicies, id)
 		return noContent(), s.setStatus(st, c, p, activate, policyEvents, policyTarget(p))
 	})
 }
@@ -421,6 +431,8 @@ func (s *Server) clonePolicy(c *call, id string) (response, error) {
 			rules = append(rules, cr)
 		}
 		st.Rules[newPolicyID] = rules
+		st.touch(colPolicies, newPolicyID)
+		st.touch(colRules, newPolicyID)
 		s.event(st, c, EventPolicyCreate, "Create policy", policyTarget(p))
 		out := renderPolicy(p, c.base, "")
 		out["created"], out["lastUpdated"] = nil, nil

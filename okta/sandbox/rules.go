@@ -153,6 +153,7 @@ func (s *Server) createRule(c *call, policyID string) (response, error) {
 		r := newPolicyObject(body, readOnlyRuleKeys, newID("rul"), status, c)
 		fillAccessRuleDefaults(p, r)
 		st.Rules[policyID] = placeRule(st.Rules[policyID], r)
+		st.touch(colRules, policyID)
 		s.event(st, c, "policy.rule.add", "Add policy rule", ruleTarget(r), policyTarget(p))
 		if r["status"] == statusActive {
 			s.statusEvent(st, c, ruleEvents, true, ruleTarget(r), policyTarget(p))
@@ -191,6 +192,7 @@ func (s *Server) replaceRule(c *call, policyID, ruleID string) (response, error)
 			rest = placeRule(rest, r)
 		}
 		st.Rules[policyID] = rest
+		st.touch(colRules, policyID)
 		s.event(st, c, "policy.rule.update", "Update policy rule", ruleTarget(r), policyTarget(p))
 		noteChanges(st, old, r)
 		if r["status"] != old["status"] {
@@ -221,6 +223,7 @@ func (s *Server) deleteRule(c *call, policyID, ruleID string) (response, error) 
 			}
 		}
 		st.Rules[policyID] = rest
+		st.touch(colRules, policyID)
 		s.event(st, c, "policy.rule.delete", "Delete policy rule", ruleTarget(r), policyTarget(p))
 		return noContent(), true
 	})
@@ -236,6 +239,7 @@ func (s *Server) ruleLifecycle(c *call, policyID, ruleID string, activate bool) 
 		if !activate && r["system"] == true {
 			return validationErr("status", "The default rule cannot be deactivated."), false
 		}
+		st.touch(colRules, policyID)
 		return noContent(), s.setStatus(st, c, r, activate, ruleEvents, ruleTarget(r), policyTarget(p))
 	})
 }

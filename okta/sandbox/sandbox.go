@@ -1,8 +1,8 @@
 // Package sandbox is a local HTTP server that answers the Okta Management API endpoints the
 // wizard uses (policies, rules, mappings, device assurance, IdPs, groups, zones, System Log,
 // OAuth token) the way a fresh Identity Engine org does: same status codes, JSON shapes,
-// error bodies, paging and rate-limit headers. Its state lives in a JSON file so an org
-// survives restarts; faults (429, 5xx, dropped connections, validation errors, latency) can be
+// error bodies, paging and rate-limit headers. Its state lives in a transactional store (one
+// bbolt file, see store.go) so an org survives restarts and kill -9; faults (429, 5xx, dropped connections, validation errors, latency) can be
 // injected to test clients.
 //
 // Where neither the 5.1.0 spec nor the recordings say what Okta answers, the sandbox chooses:
@@ -35,6 +35,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +43,7 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	StatePath string // JSON state file; "" = in memory only
+	StatePath string // state file (a version 1 JSON one is migrated); "" = in memory only
 	// Token is the API token accepted as "Authorization: SSWS <token>"; "" = random.
 	Token  string
 	Faults Faults
@@ -56,9 +57,16 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu    sync.Mutex // guards st and store (in-process); store adds the cross-process lock
+	// mu guards st: writes hold it while they change the org in memory (not while their
+	// records are committed to disk), reads share it.
+	mu    sync.RWMutex
 	st    *state
-	store *fileStore
+	store *store
+	// broken is set when a commit failed: memory may then hold what the disk does not, so
+	// the server refuses everything until restarted.
+	broken error
+
+	notices []string
 
 	faults faultState
 	rate   rateLimiter
@@ -96,30 +104,21 @@ func New(opts Options) (*Server, error) {
 		s.st = seedState(s.now())
 		return s, nil
 	}
-	store, err := newFileStore(opts.StatePath)
+	opened, err := openStateFile(opts.StatePath, s.now())
 	if err != nil {
 		return nil, err
 	}
-	if err := store.lock(); err != nil {
-		store.close()
-		return nil, fmt.Errorf("sandbox state lock: %w", err)
+	for _, n := range opened.notices {
+		s.log.Warn("sandbox state: " + n)
 	}
-	defer store.unlock()
-	st, err := store.load()
-	if err != nil {
-		store.close()
-		return nil, err
-	}
-	if st == nil {
-		st = seedState(s.now())
-		if err := store.save(st); err != nil {
-			store.close()
-			return nil, err
-		}
-	}
-	s.st, s.store = st, store
+	s.notices = opened.notices
+	s.st, s.store = opened.st, opened.store
 	return s, nil
 }
+
+// Notices are what opening the state file did that the user should know: a migration from a
+// version 1 JSON file (and where its backup is), temporary files of a crash removed.
+func (s *Server) Notices() []string { return slices.Clone(s.notices) }
 
 func randomToken() string {
 	b := make([]byte, 21)
@@ -193,6 +192,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.store != nil {
+		// Under s.mu no write can start; close waits for the commits queued before.
 		if cerr := s.store.close(); err == nil {
 			err = cerr
 		}
@@ -238,47 +238,89 @@ func (s *Server) AddOAuthClient(clientID string, pub crypto.PublicKey) {
 // errStateUnavailable marks a failure of the state file itself (answered as a 500).
 var errStateUnavailable = errors.New("sandbox state unavailable")
 
-// view runs fn with the current state, read-only.
+// view runs fn with the current state, read-only; reads run concurrently with each other
+// and wait for a write only while it changes memory, never while it is committed.
 func (s *Server) view(fn func(st *state)) error {
-	return s.transact(func(st *state) bool { fn(st); return false })
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.st == nil {
+		return errStateUnavailable
+	}
+	if s.broken != nil {
+		return fmt.Errorf("%w: %v", errStateUnavailable, s.broken)
+	}
+	fn(s.st)
+	return nil
 }
 
-// transact runs fn on the current state under the in-process mutex and, with a state file,
-// the cross-process lock; the state is reloaded first if another process changed the file and
-// saved when fn reports a change.
+// transact runs fn on the current state under the write lock; when fn reports a change, the
+// objects it touched are committed in one fsync'd transaction (grouped with concurrent
+// writes) before transact returns, so an acknowledged write is on disk.
 func (s *Server) transact(fn func(st *state) (changed bool)) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.store == nil {
-		if s.st == nil {
-			return errStateUnavailable
-		}
-		fn(s.st)
+	if s.st == nil {
+		s.mu.Unlock()
+		return errStateUnavailable
+	}
+	if s.broken != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %v", errStateUnavailable, s.broken)
+	}
+	changed := fn(s.st)
+	touched, all := s.st.takeTouched()
+	if !changed || s.store == nil {
+		s.mu.Unlock()
 		return nil
 	}
-	if err := s.store.lock(); err != nil {
+	if len(touched) == 0 && !all {
+		// A change nobody touched cannot be saved record by record; save everything rather
+		// than lose it (and say so: a handler misses a touch call).
+		s.log.Error("sandbox: a write changed the org without touching any object; saving the whole org")
+		if verifyStore {
+			s.mu.Unlock()
+			return fmt.Errorf("%w: a write changed the org without touching any object", errStateUnavailable)
+		}
+		all = true
+	}
+	recs, err := s.store.records(s.st, touched, all)
+	if err != nil {
+		s.broken = err
+		s.mu.Unlock()
 		return fmt.Errorf("%w: %v", errStateUnavailable, err)
 	}
-	defer s.store.unlock()
-	if changed, err := s.store.changed(); err != nil {
-		return fmt.Errorf("%w: %v", errStateUnavailable, err)
-	} else if changed {
-		st, err := s.store.load()
+	if all {
+		// After the commits queued before, so none of them overwrites this newer whole.
+		s.store.commit.drain()
+		err = s.store.writeAll(recs, s.st)
+		if err != nil {
+			s.broken = err
+		}
+		s.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("%w: %v", errStateUnavailable, err)
 		}
-		if st == nil {
-			// Deleted under us: start again from a fresh org rather than resurrect stale data.
-			st = seedState(s.now())
-		}
-		s.st = st
+		return nil
 	}
-	if fn(s.st) {
-		if err := s.store.save(s.st); err != nil {
-			// Memory and disk now differ; reload on the next request.
-			s.store.loadedIno = 0
+	b := s.store.commit.enqueue(recs)
+	if verifyStore {
+		// Tests: commit under the lock and compare the store with memory after every write,
+		// so a missing touch fails the test that made the write.
+		defer s.mu.Unlock()
+		if err := s.store.commit.wait(b); err != nil {
+			s.broken = err
 			return fmt.Errorf("%w: %v", errStateUnavailable, err)
 		}
+		if err := s.verifyStoreMatchesMemory(); err != nil {
+			return fmt.Errorf("%w: %v", errStateUnavailable, err)
+		}
+		return nil
+	}
+	s.mu.Unlock()
+	if err := s.store.commit.wait(b); err != nil {
+		s.mu.Lock()
+		s.broken = err
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %v", errStateUnavailable, err)
 	}
 	return nil
 }

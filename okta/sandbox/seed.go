@@ -155,6 +155,8 @@ func (s *Server) SeedLarge(accessPolicies, rulesEach, assurances int) error {
 				})
 			}
 			st.Rules[id] = append(rules, catchAllRule(now))
+			st.touch(colPolicies, id)
+			st.touch(colRules, id)
 		}
 		for i := range assurances {
 			id := newID("dae")
@@ -165,6 +167,7 @@ func (s *Server) SeedLarge(accessPolicies, rulesEach, assurances int) error {
 				"resourceDisplayName": obj{"value": fmt.Sprintf("Load Test Assurance %04d", len(st.DeviceAssurances)+1), "sensitive": false},
 				"resourceId":          id,
 			})
+			st.touch(colAssurances, id)
 		}
 		st.reindex()
 		return accessPolicies+assurances > 0

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+	"time"
 )
 
 // stateFormat marks a file as ours; a file without it is never overwritten.
@@ -30,7 +31,9 @@ type admin struct {
 	DisplayName string `json:"displayName"`
 }
 
-// state is the whole org. It is saved as one JSON document.
+// state is the whole org, held in memory. The store saves the objects a write touched; a
+// version 1 state file held it as one JSON document (this struct's JSON form), which New
+// migrates.
 type state struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`
@@ -51,6 +54,9 @@ type state struct {
 	AppPolicies map[string]string `json:"appPolicies"`
 
 	policyIndex map[string]int
+	// what the running write changed (see touch)
+	touched    map[touchKey]struct{}
+	touchedAll bool
 }
 
 func (st *state) reindex() {
@@ -100,37 +106,28 @@ func decodeState(b []byte) (*state, error) {
 	return st, nil
 }
 
-// fileStore keeps the state in a JSON file. Every request takes an exclusive flock on a
-// sibling lock file (the state file itself is replaced by rename, so it cannot carry the
-// lock), reloads the state when another process changed the file, and saves atomically.
-type fileStore struct {
-	path     string
-	lockPath string
-	lockFile *os.File
-	// what we last read or wrote, to notice changes made by another process
-	loadedIno   uint64
-	loadedSize  int64
-	loadedMtime int64
-	// generation counts saves; it lives in the lock file and is only written under the lock,
-	// so a change is noticed even when a new file happens to reuse an inode, size and mtime.
-	generation uint64
+// decodeNumbers decodes JSON keeping numbers as json.Number, as a state file was always read.
+func decodeNumbers(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
-func (fs *fileStore) readGeneration() uint64 {
-	buf := make([]byte, 32)
-	n, _ := fs.lockFile.ReadAt(buf, 0)
-	g, _ := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64)
-	return g
+// maxJSONState caps a version 1 (JSON) state file New reads to migrate.
+const maxJSONState = 256 << 20
+
+// openedState is what openStateFile found.
+type openedState struct {
+	store *store
+	st    *state
+	// notices are what the user should know (a migration, leftovers removed).
+	notices []string
 }
 
-func (fs *fileStore) writeGeneration(g uint64) {
-	b := []byte(strconv.FormatUint(g, 10) + "\n")
-	if _, err := fs.lockFile.WriteAt(b, 0); err == nil {
-		_ = fs.lockFile.Truncate(int64(len(b)))
-	}
-}
-
-func newFileStore(path string) (*fileStore, error) {
+// openStateFile opens (creating or migrating when needed) the state file at path. A file that
+// is not a sandbox state file, is damaged, or is in use by another sandbox is refused and left
+// untouched.
+func openStateFile(path string, now time.Time) (*openedState, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -138,116 +135,166 @@ func newFileStore(path string) (*fileStore, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("sandbox state: %w", err)
 	}
-	lf, err := os.OpenFile(abs+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	untouched := func(err error) error {
+		return fmt.Errorf("sandbox state %s: %w; the file was left untouched (move it away or pass another --state)", abs, err)
+	}
+	// Refuse what is not a regular file before anything opens it: /dev/zero or a FIFO would
+	// be read forever.
+	fi, err := os.Stat(abs)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
+	}
+	if err == nil && !fi.Mode().IsRegular() {
+		return nil, untouched(fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
+	}
+	lock, err := lockStateFile(abs)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox state lock: %w", err)
+		return nil, err
 	}
-	return &fileStore{path: abs, lockPath: abs + ".lock", lockFile: lf}, nil
-}
-
-func (fs *fileStore) lock() error {
-	for {
-		err := syscall.Flock(int(fs.lockFile.Fd()), syscall.LOCK_EX)
-		if err == nil || !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
-}
-
-func (fs *fileStore) unlock() {
-	_ = syscall.Flock(int(fs.lockFile.Fd()), syscall.LOCK_UN)
-}
-
-func (fs *fileStore) close() error { return fs.lockFile.Close() }
-
-// changed reports whether the file differs from what we last loaded or saved.
-func (fs *fileStore) changed() (bool, error) {
-	fi, err := os.Stat(fs.path)
-	if errors.Is(err, errNotExist) {
-		return fs.loadedIno != 0, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	ino, size, mtime := fileIdentity(fi)
-	return ino != fs.loadedIno || size != fs.loadedSize || mtime != fs.loadedMtime || fs.readGeneration() != fs.generation, nil
-}
-
-var errNotExist = fs.ErrNotExist
-
-func fileIdentity(fi os.FileInfo) (ino uint64, size int64, mtime int64) {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	return ino, fi.Size(), fi.ModTime().UnixNano()
-}
-
-func (fs *fileStore) remember() {
-	if fi, err := os.Stat(fs.path); err == nil {
-		fs.loadedIno, fs.loadedSize, fs.loadedMtime = fileIdentity(fi)
-	}
-	fs.generation = fs.readGeneration()
-}
-
-// load reads the state; (nil, nil) when the file does not exist.
-func (fs *fileStore) load() (*state, error) {
-	b, err := os.ReadFile(fs.path)
-	if errors.Is(err, errNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sandbox state %s: %w", fs.path, err)
-	}
-	st, err := decodeState(b)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox state %s: %w; the file was left untouched (move it away or pass another --state)", fs.path, err)
-	}
-	fs.remember()
-	return st, nil
-}
-
-// save writes the state atomically: temp file in the same directory, fsync, rename, fsync dir.
-func (fs *fileStore) save(st *state) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	dir := filepath.Dir(fs.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(fs.path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("sandbox state: %w", err)
-	}
-	tmpName := tmp.Name()
 	ok := false
 	defer func() {
 		if !ok {
-			_ = os.Remove(tmpName)
+			lock.Close()
 		}
 	}()
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sandbox state: %w", err)
+	out := &openedState{}
+	if n, err := removeLeftovers(abs); err != nil {
+		return nil, fmt.Errorf("sandbox state: removing leftover temporary files: %w", err)
+	} else if n > 0 {
+		out.notices = append(out.notices, fmt.Sprintf("removed %d temporary file(s) an interrupted sandbox left next to %s", n, abs))
 	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sandbox state: %w", err)
+	// Stat again under the lock: another sandbox may have created or migrated it meanwhile.
+	fi, err = os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := createStore(abs, seedState(now)); err != nil {
+			_ = os.Remove(abs)
+			return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
+	case !fi.Mode().IsRegular():
+		return nil, untouched(fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
+	default:
+		head, err := readHead(abs, 20)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
+		}
+		if !isBoltFile(head) {
+			if fi.Size() > maxJSONState {
+				return nil, untouched(fmt.Errorf("not a sandbox state file: %d bytes, over the %d MB limit of a version 1 (JSON) state file", fi.Size(), maxJSONState>>20))
+			}
+			b, err := os.ReadFile(abs)
+			if err != nil {
+				return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
+			}
+			st, err := decodeState(b)
+			if err == nil {
+				err = checkIDs(st)
+			}
+			if err != nil {
+				return nil, untouched(err)
+			}
+			bak, err := migrateJSONState(abs, st)
+			if err != nil {
+				return nil, fmt.Errorf("sandbox state %s: migrating from version 1 (JSON): %w; the file was left as it was", abs, err)
+			}
+			out.notices = append(out.notices, fmt.Sprintf("migrated %s from the version 1 JSON state file to the transactional store; the JSON file was kept as %s", abs, bak))
+		}
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sandbox state: %w", err)
+	st, seqs, err := readBoltState(abs)
+	if err != nil {
+		return nil, untouched(err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("sandbox state: %w", err)
-	}
-	if err := os.Rename(tmpName, fs.path); err != nil {
-		return fmt.Errorf("sandbox state: %w", err)
+	s, err := openStore(abs, lock, seqs)
+	if err != nil {
+		return nil, err
 	}
 	ok = true
-	fs.writeGeneration(fs.readGeneration() + 1)
-	if d, err := os.Open(dir); err == nil {
+	out.store, out.st = s, st
+	return out, nil
+}
+
+func readHead(path string, n int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	m, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:m], nil
+}
+
+// migrateJSONState replaces the version 1 JSON file at path by a bolt store holding st, keeping
+// the JSON file as a backup (hard link, so at every instant path is one whole state file).
+// It returns the backup's path.
+func migrateJSONState(path string, st *state) (string, error) {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".migrate-"+strconv.Itoa(os.Getpid()))
+	_ = os.Remove(tmp)
+	if err := createStore(tmp, st); err != nil {
+		_ = os.Remove(tmp)
+		return "", err
+	}
+	bak := strings.TrimSuffix(path, ".json") + ".json-v1.bak"
+	for i := 2; ; i++ {
+		err := os.Link(path, bak)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || i > 100 {
+			_ = os.Remove(tmp)
+			return "", err
+		}
+		bak = strings.TrimSuffix(path, ".json") + ".json-v1.bak." + strconv.Itoa(i)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		_ = os.Remove(bak)
+		return "", err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}
-	fs.remember()
+	return bak, nil
+}
+
+// checkIDs refuses a state whose objects lack ids or share them: each object is one record
+// under its id, so either would lose objects.
+func checkIDs(st *state) error {
+	for _, c := range collections {
+		if !c.ordered {
+			continue
+		}
+		seen := map[string]bool{}
+		var err error
+		c.each(st, func(key string, _ any) {
+			switch {
+			case err != nil:
+			case key == "":
+				err = fmt.Errorf("damaged sandbox state file: an object in %s has no id", c.name)
+			case seen[key]:
+				err = fmt.Errorf("damaged sandbox state file: two objects in %s have the id %q", c.name, key)
+			}
+			seen[key] = true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for pid, rules := range st.Rules {
+		seen := map[string]bool{}
+		for _, r := range rules {
+			id := str(r["id"])
+			if id == "" || seen[id] {
+				return fmt.Errorf("damaged sandbox state file: the rules of policy %q have a missing or repeated id", pid)
+			}
+			seen[id] = true
+		}
+	}
 	return nil
 }

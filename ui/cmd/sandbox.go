@@ -33,7 +33,7 @@ func newSandboxCmd(f *Factory) *cobra.Command {
 		Use:   "sandbox",
 		Short: "Run a local sandbox Okta org for trying the wizard safely",
 		Long: "The sandbox answers the Okta Management API endpoints the wizard uses, the way a fresh\n" +
-			"Identity Engine org does, and keeps its state in a JSON file.",
+			"Identity Engine org does, and keeps its state in a file (a transactional store).",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
@@ -66,7 +66,7 @@ func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Comman
 		},
 	}
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8099", "address to listen on (use port 0 for any free port)")
-	cmd.Flags().StringVar(&opts.StatePath, "state", "", "JSON state file of the org (default: sandbox.json in the state directory)")
+	cmd.Flags().StringVar(&opts.StatePath, "state", "", "state file of the org (default: sandbox.json in the state directory; a JSON one from older versions is migrated)")
 	cmd.Flags().StringVar(&opts.Token, "token", "", "API token the sandbox accepts (default: a random one)")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "faults to inject, e.g. 'latency=50ms;429@POST /api/v1/policies#1' (default: $"+sandbox.FaultsEnv+")")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log every fault and state error to stderr")

@@ -37,7 +37,7 @@ func Faults(f sandbox.Faults) Option {
 // Latency adds d to every request the sandbox answers.
 func Latency(d time.Duration) Option { return func(s *setup) { s.opts.Faults.Latency = d } }
 
-// StatePath keeps the org's state in a JSON file instead of memory.
+// StatePath keeps the org's state in a file (the sandbox's store) instead of memory.
 func StatePath(path string) Option { return func(s *setup) { s.opts.StatePath = path } }
 
 // Token sets the API token the sandbox accepts (default: random).
