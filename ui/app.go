@@ -33,6 +33,10 @@ func New(c *Common) tea.Model {
 	return newApp(c, NewHome(c))
 }
 
+// NewAppOn is the root model (header, footer, ctrl+e, quit) with first as its first screen:
+// screen packages under ui/ run their screens in the real shell this way, in tests too.
+func NewAppOn(c *Common, first Screen) tea.Model { return newApp(c, first) }
+
 // newApp starts the root model on any first screen (tests start mid-flow this way).
 func newApp(c *Common, first Screen) *App {
 	if c.Width == 0 {

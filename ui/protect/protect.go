@@ -1,0 +1,323 @@
+// Package protect is the optional "protect these apps with this policy" step of the DSC flow
+// (after stage 1) and of the assurance-rule flow (before the review): the admin picks apps of
+// the org and each pick becomes an assignAppPolicy request previewed in the review. A new app
+// sign-in policy protects nothing until an app uses it; this step says so and offers the fix.
+package protect
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
+)
+
+// loadTimeout bounds reading the org's apps, so a dead org shows an error, not a spinner.
+const loadTimeout = 60 * time.Second
+
+// Options place the step in its flow.
+type Options struct {
+	// PolicyID is the app sign-in policy the apps get; "" when the plan creates it.
+	PolicyID string
+	// PolicyName names it on screen.
+	PolicyName string
+	// Title is the header title (the flow's); Stage and StageNames put it in the stepper.
+	Title      string
+	Stage      int
+	StageNames []string
+	// OnDone runs when the admin presses enter: picked is empty when no app was chosen (no
+	// request), else the apps in the order the list shows them.
+	OnDone func(picked []okta.App) tea.Cmd
+}
+
+// Step is the screen of the step. Its picks are kept when the admin comes back to it.
+type Step struct {
+	c    *common.Common
+	opts Options
+
+	apps    []okta.App  // the org's apps not already on the policy, by label
+	already []okta.App  // apps the policy protects already
+	names   policyNames // policy id -> name, to say which policy an app has now
+	picked  []string    // app ids (the multi-select's value)
+	loaded  bool
+	loadErr error
+	form    *huh.Form
+	spinner spinner.Model
+	width   int
+	height  int
+}
+
+// New returns the step; it reads the org's apps when it opens.
+func New(c *common.Common, opts Options) *Step {
+	return &Step{c: c, opts: opts, spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), width: c.Width, height: c.Height}
+}
+
+// Picked returns the ids of the apps chosen so far.
+func (s *Step) Picked() []string { return slices.Clone(s.picked) }
+
+type loadedMsg struct {
+	s     *Step
+	apps  []okta.App
+	names policyNames
+	err   error
+}
+
+// policyNames maps app sign-in policy ids to their names.
+type policyNames map[string]string
+
+func (s *Step) load() tea.Cmd {
+	s.loaded, s.loadErr, s.form = false, nil, nil
+	api := s.c.API
+	return tea.Batch(s.spinner.Tick, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		apps, err := api.ListApps(ctx, okta.AppQuery{})
+		if err != nil {
+			return loadedMsg{s: s, err: fmt.Errorf("listing the org's apps: %w", err)}
+		}
+		policies, err := api.ListPolicies(ctx, okta.TypeAccessPolicy)
+		if err != nil {
+			return loadedMsg{s: s, err: fmt.Errorf("listing app sign-in policies: %w", err)}
+		}
+		names := policyNames{}
+		for _, p := range policies {
+			names[p.ID] = p.Name
+		}
+		return loadedMsg{s: s, apps: apps, names: names}
+	})
+}
+
+func (s *Step) Init() tea.Cmd {
+	if s.loaded {
+		return s.build()
+	}
+	return s.load()
+}
+
+// Reveal rebuilds the list after a later screen was closed (its form had completed).
+func (s *Step) Reveal() tea.Cmd {
+	if !s.loaded {
+		return s.load()
+	}
+	return s.build()
+}
+
+func (s *Step) Title() string {
+	if s.opts.Title != "" {
+		return s.opts.Title
+	}
+	return "Protect apps"
+}
+
+func (s *Step) Stage() (int, []string) { return s.opts.Stage, s.opts.StageNames }
+
+func (s *Step) Explanation() string {
+	return "An app sign-in policy decides nothing until an app uses it: Okta evaluates the " +
+		"policy assigned to the app being signed in to. Each app picked here gets this policy " +
+		"(PUT /api/v1/apps/{appId}/policies/{policyId}), one request each, shown in the review " +
+		"before anything is sent; rolling the run back gives each app its previous policy again. " +
+		"An app has exactly one app sign-in policy, so picking it moves it off the one it has now."
+}
+
+// CapturingInput: "?" is text while the list is being filtered.
+func (s *Step) CapturingInput() bool { return s.filtering() }
+
+func (s *Step) filtering() bool {
+	if s.form == nil {
+		return false
+	}
+	f, ok := s.form.GetFocusedField().(interface{ GetFiltering() bool })
+	return ok && f.GetFiltering()
+}
+
+func (s *Step) SetSize(w, h int) {
+	s.width, s.height = w, h
+	if s.form != nil {
+		s.form = s.form.WithWidth(w).WithHeight(s.formHeight())
+	}
+}
+
+func (s *Step) ShortHelp() []key.Binding {
+	b := []key.Binding{
+		key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pick")),
+		s.c.Keys.Filter,
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+	}
+	if s.loadErr != nil {
+		return []key.Binding{s.c.Keys.Refresh}
+	}
+	return b
+}
+
+func (s *Step) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.s != s {
+			return s, nil
+		}
+		if msg.err != nil {
+			s.loadErr = msg.err
+			return s, nil
+		}
+		s.loaded = true
+		s.names = msg.names
+		s.sortApps(msg.apps)
+		return s, s.build()
+	case spinner.TickMsg:
+		return s, common.TickSpinner(&s.spinner, !s.loaded && s.loadErr == nil, msg)
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, s.c.Keys.Refresh):
+			return s, s.load()
+		case key.Matches(msg, s.c.Keys.Back) && !s.filtering():
+			return s, func() tea.Msg { return common.BackMsg{} }
+		case s.form == nil && s.loaded && key.Matches(msg, s.c.Keys.Enter):
+			return s, s.done() // nothing to pick: enter goes on
+		}
+	}
+	if s.form == nil {
+		return s, nil
+	}
+	m, cmd := s.form.Update(msg)
+	if f, ok := m.(*huh.Form); ok {
+		s.form = f
+	}
+	if s.form.State == huh.StateCompleted {
+		return s, tea.Batch(cmd, s.done())
+	}
+	return s, cmd
+}
+
+// sortApps splits the org's apps into those the policy has already and those it could get.
+func (s *Step) sortApps(apps []okta.App) {
+	s.apps, s.already = nil, nil
+	for _, a := range apps {
+		if s.opts.PolicyID != "" && a.AccessPolicyID == s.opts.PolicyID {
+			s.already = append(s.already, a)
+			continue
+		}
+		s.apps = append(s.apps, a)
+	}
+	byLabel := func(a, b okta.App) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) }
+	sort.SliceStable(s.apps, func(i, j int) bool { return byLabel(s.apps[i], s.apps[j]) < 0 })
+	sort.SliceStable(s.already, func(i, j int) bool { return byLabel(s.already[i], s.already[j]) < 0 })
+	// A pick of an app that is gone (or now on the policy) is dropped.
+	s.picked = slices.DeleteFunc(s.picked, func(id string) bool {
+		return !slices.ContainsFunc(s.apps, func(a okta.App) bool { return a.ID == id })
+	})
+}
+
+func (s *Step) done() tea.Cmd {
+	var picked []okta.App
+	for _, a := range s.apps {
+		if slices.Contains(s.picked, a.ID) {
+			picked = append(picked, a)
+		}
+	}
+	if s.opts.OnDone == nil {
+		return nil
+	}
+	return s.opts.OnDone(picked)
+}
+
+func (s *Step) build() tea.Cmd {
+	if len(s.apps) == 0 {
+		s.form = nil
+		return nil
+	}
+	opts := make([]huh.Option[string], 0, len(s.apps))
+	for _, a := range s.apps {
+		opts = append(opts, huh.NewOption(s.appLabel(a), a.ID).Selected(slices.Contains(s.picked, a.ID)))
+	}
+	s.form = huh.NewForm(huh.NewGroup(
+		huh.NewMultiSelect[string]().
+			Title("Protect these apps with “" + s.opts.PolicyName + "” (optional)").
+			Description("x picks, / filters, enter goes on (none picked: no request).").
+			Options(opts...).
+			Filterable(true).
+			Value(&s.picked),
+	)).WithTheme(huh.ThemeBase16()).WithShowHelp(false).WithWidth(s.width).WithHeight(s.formHeight())
+	return s.form.Init()
+}
+
+// appLabel is an option line: the app, its kind and the policy it has now.
+func (s *Step) appLabel(a okta.App) string {
+	now := "no app sign-in policy"
+	if id := a.AccessPolicyID; id != "" {
+		now = "now “" + s.policyName(id) + "”"
+	}
+	label := fmt.Sprintf("%s (%s) · %s", a.Label, signOnLabel(a.SignOnMode), now)
+	if a.Status != "" && a.Status != okta.StatusActive {
+		label += " · " + strings.ToLower(a.Status)
+	}
+	return label
+}
+
+func (s *Step) policyName(id string) string {
+	if n, ok := s.names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// signOnLabel names an app's sign-on mode as the Admin Console does.
+func signOnLabel(mode string) string {
+	switch mode {
+	case "OPENID_CONNECT":
+		return "OIDC"
+	case "SAML_2_0":
+		return "SAML"
+	case "":
+		return "app"
+	}
+	return strings.ReplaceAll(strings.ToLower(mode), "_", " ")
+}
+
+// infoView says what the policy protects already.
+func (s *Step) infoView() string {
+	st := s.c.Styles
+	var text string
+	switch {
+	case s.opts.PolicyID == "":
+		text = "“" + s.opts.PolicyName + "” is new: it protects no app until one is assigned to it."
+	case len(s.already) == 0:
+		text = st.Warn.Render("“"+s.opts.PolicyName+"” protects no app yet:") + " its rules decide nothing until an app uses it."
+	default:
+		labels := make([]string, len(s.already))
+		for i, a := range s.already {
+			labels[i] = a.Label
+		}
+		text = "Already protected by “" + s.opts.PolicyName + "”: " + strings.Join(labels, ", ") + "."
+	}
+	return lipgloss.NewStyle().Width(max(s.width-2, 20)).Render(text)
+}
+
+// formHeight is the room the list has under the info text (and huh's error line).
+func (s *Step) formHeight() int {
+	return max(s.height-lipgloss.Height(s.infoView())-2, 5)
+}
+
+func (s *Step) View() string {
+	st := s.c.Styles
+	switch {
+	case s.loadErr != nil:
+		return st.Error.Render("Could not read the org's apps:") + "\n" +
+			lipgloss.NewStyle().Width(max(s.width-2, 20)).Render(s.loadErr.Error()) + "\n\n" +
+			"ctrl+r tries again; esc goes back.\n"
+	case !s.loaded:
+		return s.spinner.View() + " Reading the org's apps…\n"
+	case s.form == nil:
+		return s.infoView() + "\n\n" + st.Subtle.Render("No other app to protect: enter goes on.") + "\n"
+	}
+	return s.infoView() + "\n\n" + s.form.View()
+}

@@ -1,0 +1,166 @@
+package protect_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
+	"github.com/okta-device-wizard/okta-device-wizard/ui"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/protect"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
+)
+
+func init() { lipgloss.SetColorProfile(termenv.Ascii) }
+
+// picks records what the step handed on.
+type picks struct {
+	called bool
+	apps   []okta.App
+}
+
+func (p *picks) labels() []string {
+	var out []string
+	for _, a := range p.apps {
+		out = append(out, a.Label)
+	}
+	return out
+}
+
+func newCommon(t *testing.T, api okta.API) *ui.Common {
+	return &ui.Common{Width: 80, Height: 24, API: api, OrgLabel: "SANDBOX", Sandbox: true,
+		JournalDir: t.TempDir(), Styles: ui.DefaultStyles(), Keys: ui.DefaultKeyMap(), Log: ui.DiscardLog()}
+}
+
+// newStep opens the step for the policy named policy (an existing one, or "" for a new one)
+// in the shell at 80x24.
+func newStep(t *testing.T, policy string, opts ...sandboxtest.Option) (*uitest.Driver, *picks, okta.API) {
+	t.Helper()
+	_, api := sandboxtest.Start(t, append([]sandboxtest.Option{sandboxtest.RequestTimeout(20 * time.Second)}, opts...)...)
+	got := &picks{}
+	o := protect.Options{PolicyName: "Registered devices", Title: "Device signal collection",
+		OnDone: func(apps []okta.App) tea.Cmd { got.called, got.apps = true, apps; return nil }}
+	if policy != "" {
+		o.PolicyID, o.PolicyName = sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, policy), policy
+	}
+	c := newCommon(t, api)
+	return uitest.New(t, ui.NewAppOn(c, protect.New(c, o)), 80, 24), got, api
+}
+
+func checkFits(t *testing.T, view string) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > 24 {
+		t.Errorf("screen has %d lines:\n%s", len(lines), view)
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > 80 {
+			t.Errorf("line %d is %d cells wide: %q", i+1, lipgloss.Width(l), l)
+		}
+	}
+}
+
+// TestProtectListsAppsWithTheirPolicyAt80x24: every app of the org is offered with its kind and
+// the policy it has now, and a new policy is said to protect nothing yet.
+func TestProtectListsAppsWithTheirPolicyAt80x24(t *testing.T) {
+	d, _, _ := newStep(t, "")
+	d.RequireView("Protect these apps with “Registered devices” (optional)",
+		"“Registered devices” is new: it protects no app until one is assigned to it.",
+		"Salesforce.com (SAML) · now “Any two factors”",
+		"Expense Portal (OIDC) · now “Any two factors”")
+	checkFits(t, d.View())
+	golden.RequireEqual(t, []byte(d.View()))
+}
+
+// TestProtectEnterWithNonePickedGoesOn: enter on the untouched list goes on with no app.
+func TestProtectEnterWithNonePickedGoesOn(t *testing.T) {
+	d, got, _ := newStep(t, "")
+	d.Key(tea.KeyEnter)
+	if !got.called || len(got.apps) != 0 {
+		t.Fatalf("enter with nothing picked: called %v with %v, want called with no app", got.called, got.labels())
+	}
+}
+
+// TestProtectFilterThenPick: / filters the list, x picks the app found, enter hands it on.
+func TestProtectFilterThenPick(t *testing.T) {
+	d, got, _ := newStep(t, "")
+	d.TypeText("/")
+	d.TypeText("work")
+	d.RequireView("Workday (SAML)")
+	if strings.Contains(d.View(), "Salesforce.com") {
+		t.Fatalf("the filter “work” still lists Salesforce.com:\n%s", d.View())
+	}
+	d.Key(tea.KeyEnter) // keep the filter
+	d.TypeText("x")
+	d.RequireView("[•] Workday")
+	d.Key(tea.KeyEnter)
+	if want := []string{"Workday"}; !got.called || strings.Join(got.labels(), ",") != strings.Join(want, ",") {
+		t.Fatalf("picked %v, want %v", got.labels(), want)
+	}
+}
+
+// TestProtectAppsAlreadyOnThePolicyAreNotOffered: an app the policy protects already needs no
+// request, so it is named above the list instead of in it.
+func TestProtectAppsAlreadyOnThePolicyAreNotOffered(t *testing.T) {
+	d, _, _ := newStep(t, "Password only")
+	d.RequireView("Already protected by “Password only”: Slack.")
+	if strings.Contains(d.View(), "Slack (SAML)") {
+		t.Errorf("Slack is offered although it has the policy already:\n%s", d.View())
+	}
+}
+
+// TestProtectWarnsOnAPolicyThatProtectsNoApp: an existing policy with no app is flagged.
+func TestProtectWarnsOnAPolicyThatProtectsNoApp(t *testing.T) {
+	d, _, _ := newStep(t, "Seamless access based on network context")
+	d.RequireFlat("“Seamless access based on network context” protects no app yet: its rules decide nothing until an app uses it.")
+}
+
+// TestProtectLoadErrorThenRetry: a failed read says so and ctrl+r reads again.
+func TestProtectLoadErrorThenRetry(t *testing.T) {
+	d, _, _ := newStep(t, "", sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/apps", Nth: 1},
+	}}))
+	d.RequireView("Could not read the org's apps:", "ctrl+r tries again")
+	d.Send(tea.KeyMsg{Type: tea.KeyCtrlR})
+	d.RequireView("Salesforce.com (SAML)")
+}
+
+// TestProtectTeatestPickTwo runs the step in a real program at 80x24: two picks go on in list
+// order.
+func TestProtectTeatestPickTwo(t *testing.T) {
+	_, api := sandboxtest.Start(t, sandboxtest.RequestTimeout(20*time.Second))
+	c := newCommon(t, api)
+	done := make(chan []string, 1)
+	step := protect.New(c, protect.Options{PolicyName: "Registered devices", OnDone: func(apps []okta.App) tea.Cmd {
+		var labels []string
+		for _, a := range apps {
+			labels = append(labels, a.Label)
+		}
+		done <- labels
+		return tea.Quit
+	}})
+	tm := teatest.NewTestModel(t, ui.NewAppOn(c, step), teatest.WithInitialTermSize(80, 24))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "Salesforce.com") },
+		teatest.WithDuration(15*time.Second))
+	for _, k := range []tea.KeyMsg{
+		{Type: tea.KeyRunes, Runes: []rune("x")}, // Expense Portal (first by label)
+		{Type: tea.KeyDown}, {Type: tea.KeyDown}, {Type: tea.KeyDown}, {Type: tea.KeyDown}, {Type: tea.KeyDown},
+		{Type: tea.KeyRunes, Runes: []rune("x")}, // Salesforce.com
+		{Type: tea.KeyEnter},
+	} {
+		tm.Send(k)
+		time.Sleep(30 * time.Millisecond)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	if got := strings.Join(<-done, ","); got != "Expense Portal,Salesforce.com" {
+		t.Fatalf("picked %s, want Expense Portal,Salesforce.com", got)
+	}
+}
