@@ -20,13 +20,14 @@ type Kind string
 const (
 	KindDSC       Kind = "dsc"
 	KindApp       Kind = "app"
+	KindApps      Kind = "apps"
 	KindAssurance Kind = "assurance"
 	KindEvents    Kind = "events"
 	KindWarnings  Kind = "warnings"
 )
 
 // Kinds lists the views in display order.
-var Kinds = []Kind{KindDSC, KindApp, KindAssurance, KindEvents, KindWarnings}
+var Kinds = []Kind{KindDSC, KindApp, KindApps, KindAssurance, KindEvents, KindWarnings}
 
 // ParseKind accepts a kind name as typed on the command line.
 func ParseKind(s string) (Kind, error) {
@@ -49,6 +50,8 @@ func (k Kind) Title() string {
 		return "DSC policies"
 	case KindApp:
 		return "App sign-in policies"
+	case KindApps:
+		return "Apps"
 	case KindAssurance:
 		return "Device assurance"
 	case KindEvents:
@@ -96,9 +99,10 @@ type DSCRuleInfo struct {
 	Providers []string  `json:"providers"`
 }
 
-// AppPolicyInfo is an app sign-in policy with its rules (priority order) and the DSC policies
-// mapped to it.
+// AppPolicyInfo is an app sign-in policy with its rules (priority order), the DSC policies
+// mapped to it and the apps it protects.
 type AppPolicyInfo struct {
+	Apps      []ObjectRef   `json:"apps"`
 	MappedDSC []ObjectRef   `json:"mappedDsc"`
 	Policy    okta.Policy   `json:"policy"`
 	Rules     []AppRuleInfo `json:"rules"`
@@ -118,6 +122,12 @@ func (r AppRuleInfo) RequiresDevice() bool {
 	return r.Registered || r.Managed || len(r.Assurances) > 0
 }
 
+// AppInfo is an app and the app sign-in policy it uses (Policy.ID "" when it has none).
+type AppInfo struct {
+	App    okta.App  `json:"app"`
+	Policy ObjectRef `json:"policy"`
+}
+
 // AssuranceInfo is a device assurance policy with summaries and the rules that use it.
 type AssuranceInfo struct {
 	UsedBy      []RuleRef            `json:"usedBy"`
@@ -135,6 +145,8 @@ const (
 	WarnGraceExpired       = "grace-expired"
 	WarnEventsUnavailable  = "events-unavailable"
 	WarnDSCUnavailable     = "dsc-unavailable"
+	WarnPolicyWithoutApps  = "policy-without-apps"
+	WarnAppsUnavailable    = "apps-unavailable"
 )
 
 // Warning is something in the org that looks wrong.
@@ -151,6 +163,7 @@ type Inventory struct {
 	LoadedAt    time.Time       `json:"loadedAt"`
 	DSCPolicies []DSCInfo       `json:"dscPolicies"`
 	AppPolicies []AppPolicyInfo `json:"appPolicies"`
+	Apps        []AppInfo       `json:"apps"`
 	Assurances  []AssuranceInfo `json:"assurances"`
 	Events      []okta.LogEvent `json:"events"`
 	Warnings    []Warning       `json:"warnings"`
@@ -176,7 +189,9 @@ func Columns(k Kind) []string {
 	case KindDSC:
 		return []string{"Name", "Status", "Mapped to", "Rules", "Providers"}
 	case KindApp:
-		return []string{"Name", "Status", "Rules", "Device rules", "Assurance", "DSC policy"}
+		return []string{"Name", "Status", "Apps", "Rules", "Device rules", "Assurance", "DSC policy"}
+	case KindApps:
+		return []string{"App", "Sign-on", "Status", "App sign-in policy"}
 	case KindAssurance:
 		return []string{"Name", "Platform", "Checks", "Grace period", "Used by"}
 	case KindEvents:
@@ -250,6 +265,8 @@ type rawOrg struct {
 	rules      map[string][]okta.Rule
 	mappings   map[string][]okta.PolicyMapping
 	assurances []okta.DeviceAssurance
+	apps       []okta.App
+	appsErr    error
 	events     []okta.LogEvent
 	eventsErr  error
 	dscErr     error
@@ -422,6 +439,22 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 			mu.Unlock()
 			return nil
 		})
+		submit(func(ctx context.Context) error {
+			var apps []okta.App
+			err := api.ListAppsPaged(ctx, okta.AppQuery{Limit: opts.PageSize}, func(page []okta.App) error {
+				apps = append(apps, page...)
+				return nil
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				// A token without okta.apps.read still inspects the policies.
+				raw.appsErr = err
+				return nil
+			}
+			raw.apps = apps
+			return err
+		})
 		if opts.SkipEvents {
 			return
 		}
@@ -517,10 +550,27 @@ func buildInventory(raw *rawOrg, now time.Time) *Inventory {
 		inv.DSCPolicies = append(inv.DSCPolicies, info)
 	}
 
+	// Apps and the reverse index app sign-in policy -> the apps it protects.
+	appsOf := map[string][]ObjectRef{}
+	inv.Apps = make([]AppInfo, 0, len(raw.apps))
+	for _, a := range raw.apps {
+		info := AppInfo{App: a, Policy: ObjectRef{ID: a.AccessPolicyID}}
+		if i, ok := appByID[a.AccessPolicyID]; ok {
+			info.Policy.Name, info.Policy.Status = raw.app[i].Name, raw.app[i].Status
+		}
+		if a.AccessPolicyID != "" {
+			appsOf[a.AccessPolicyID] = append(appsOf[a.AccessPolicyID], ObjectRef{ID: a.ID, Name: a.Label, Status: a.Status})
+		}
+		inv.Apps = append(inv.Apps, info)
+	}
+
 	usedBy := map[string][]RuleRef{}
 	inv.AppPolicies = make([]AppPolicyInfo, 0, len(raw.app))
 	for _, p := range raw.app {
-		info := AppPolicyInfo{Policy: p, MappedDSC: mappedDSC[p.ID], Rules: []AppRuleInfo{}}
+		info := AppPolicyInfo{Policy: p, MappedDSC: mappedDSC[p.ID], Apps: appsOf[p.ID], Rules: []AppRuleInfo{}}
+		if info.Apps == nil {
+			info.Apps = []ObjectRef{}
+		}
 		if info.MappedDSC == nil {
 			info.MappedDSC = []ObjectRef{}
 		}
@@ -774,6 +824,19 @@ func computeWarnings(inv *Inventory, raw *rawOrg, now time.Time) []Warning {
 			})
 		}
 	}
+	if raw.appsErr != nil {
+		ws = append(ws, Warning{Code: WarnAppsUnavailable, Kind: KindApps, Subject: ObjectRef{Name: "Apps"},
+			Message: "could not list the org's apps, so which policy protects which app is unknown: " + raw.appsErr.Error()})
+	}
+	for _, a := range inv.AppPolicies {
+		if raw.appsErr == nil && len(a.Apps) == 0 {
+			ws = append(ws, Warning{
+				Code: WarnPolicyWithoutApps, Kind: KindApp,
+				Subject: ObjectRef{ID: a.Policy.ID, Name: a.Policy.Name, Status: a.Policy.Status},
+				Message: "no app uses this app sign-in policy: its rules decide no sign-in until an app is assigned to it",
+			})
+		}
+	}
 	for _, a := range inv.AppPolicies {
 		activeDSC := false
 		var inactive []string
@@ -856,6 +919,11 @@ func (inv *Inventory) index() {
 		app[i] = appRow(&inv.AppPolicies[i], i, warned["app/"+inv.AppPolicies[i].Policy.ID], false)
 	}
 	rows[KindApp] = app
+	apps := make([]Row, len(inv.Apps))
+	for i := range inv.Apps {
+		apps[i] = appsRow(&inv.Apps[i], i)
+	}
+	rows[KindApps] = apps
 	das := make([]Row, len(inv.Assurances))
 	for i := range inv.Assurances {
 		a := &inv.Assurances[i]
@@ -933,7 +1001,7 @@ func dscRow(d *DSCInfo, i int, warn, loading bool) Row {
 func appRow(a *AppPolicyInfo, i int, warn, loading bool) Row {
 	p := a.Policy
 	if loading {
-		return newRow(KindApp, p.ID, i, []string{p.Name, p.Status, "…", "…", "…", "…"}, false, []string{p.Description})
+		return newRow(KindApp, p.ID, i, []string{p.Name, p.Status, "…", "…", "…", "…", "…"}, false, []string{p.Description})
 	}
 	device, managed := 0, 0
 	var das, dsc []string
@@ -957,12 +1025,42 @@ func appRow(a *AppPolicyInfo, i int, warn, loading bool) Row {
 	for _, d := range a.MappedDSC {
 		dsc = append(dsc, d.Name)
 	}
+	for _, app := range a.Apps {
+		extra = append(extra, app.Name)
+	}
 	devices := strconv.Itoa(device)
 	if managed > 0 {
 		devices += fmt.Sprintf(" (%d managed)", managed)
 	}
-	cells := []string{p.Name, p.Status, strconv.Itoa(len(a.Rules)), devices, strings.Join(das, ", "), strings.Join(dsc, ", ")}
+	cells := []string{p.Name, p.Status, strconv.Itoa(len(a.Apps)), strconv.Itoa(len(a.Rules)), devices, strings.Join(das, ", "), strings.Join(dsc, ", ")}
 	return newRow(KindApp, p.ID, i, cells, warn, extra)
+}
+
+func appsRow(a *AppInfo, i int) Row {
+	policy := a.Policy.Name
+	switch {
+	case a.Policy.ID == "":
+		policy = "(none)"
+	case policy == "":
+		policy = a.Policy.ID
+	}
+	cells := []string{a.App.Label, SignOnModeLabel(a.App.SignOnMode), a.App.Status, policy}
+	return newRow(KindApps, a.App.ID, i, cells, false, []string{a.App.ID, a.App.Name, a.Policy.ID})
+}
+
+// SignOnModeLabel names an app's sign-on mode as the Admin Console does (OIDC, SAML, …).
+func SignOnModeLabel(mode string) string {
+	switch mode {
+	case "OPENID_CONNECT":
+		return "OIDC"
+	case "SAML_2_0":
+		return "SAML"
+	case "SAML_1_1":
+		return "SAML 1.1"
+	case "":
+		return "app"
+	}
+	return strings.ReplaceAll(strings.ToLower(mode), "_", " ")
 }
 
 func newRow(k Kind, id string, i int, cells []string, warn bool, extra []string) Row {
@@ -1011,7 +1109,7 @@ next:
 	return out
 }
 
-// Object returns the inventory entry a row stands for (a *DSCInfo, *AppPolicyInfo,
+// Object returns the inventory entry a row stands for (a *DSCInfo, *AppPolicyInfo, *AppInfo,
 // *AssuranceInfo, *okta.LogEvent or *Warning), or nil when the row is not from this inventory.
 func (inv *Inventory) Object(r Row) any {
 	switch r.Kind {
@@ -1022,6 +1120,10 @@ func (inv *Inventory) Object(r Row) any {
 	case KindApp:
 		if r.Index < len(inv.AppPolicies) && inv.AppPolicies[r.Index].Policy.ID == r.ID {
 			return &inv.AppPolicies[r.Index]
+		}
+	case KindApps:
+		if r.Index < len(inv.Apps) && inv.Apps[r.Index].App.ID == r.ID {
+			return &inv.Apps[r.Index]
 		}
 	case KindAssurance:
 		if r.Index < len(inv.Assurances) && inv.Assurances[r.Index].Assurance.ID == r.ID {
@@ -1081,13 +1183,16 @@ func (inv *Inventory) Filtered(query string) *Inventory {
 		return inv
 	}
 	out := &Inventory{OrgURL: inv.OrgURL, LoadedAt: inv.LoadedAt,
-		DSCPolicies: []DSCInfo{}, AppPolicies: []AppPolicyInfo{}, Assurances: []AssuranceInfo{},
+		DSCPolicies: []DSCInfo{}, AppPolicies: []AppPolicyInfo{}, Apps: []AppInfo{}, Assurances: []AssuranceInfo{},
 		Events: []okta.LogEvent{}, Warnings: []Warning{}}
 	for _, r := range inv.Filter(KindDSC, query) {
 		out.DSCPolicies = append(out.DSCPolicies, inv.DSCPolicies[r.Index])
 	}
 	for _, r := range inv.Filter(KindApp, query) {
 		out.AppPolicies = append(out.AppPolicies, inv.AppPolicies[r.Index])
+	}
+	for _, r := range inv.Filter(KindApps, query) {
+		out.Apps = append(out.Apps, inv.Apps[r.Index])
 	}
 	for _, r := range inv.Filter(KindAssurance, query) {
 		out.Assurances = append(out.Assurances, inv.Assurances[r.Index])

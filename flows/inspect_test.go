@@ -101,6 +101,19 @@ func (o *inspectOrg) mapPolicy(t *testing.T, dscID, appID string) {
 	}
 }
 
+// assignApp makes policyID the app sign-in policy of the seeded app labelled label.
+func (o *inspectOrg) assignApp(t *testing.T, label, policyID string) okta.App {
+	t.Helper()
+	apps, err := o.api.ListApps(context.Background(), okta.AppQuery{Q: label})
+	if err != nil || len(apps) == 0 {
+		t.Fatalf("no app %q: %v", label, err)
+	}
+	if err := o.api.AssignAppPolicy(context.Background(), apps[0].ID, policyID); err != nil {
+		t.Fatalf("assign %q to %s: %v", label, policyID, err)
+	}
+	return apps[0]
+}
+
 func (o *inspectOrg) assurance(t *testing.T, d okta.DeviceAssurance) *okta.DeviceAssurance {
 	t.Helper()
 	created, err := o.api.CreateDeviceAssurance(context.Background(), d)
@@ -178,6 +191,7 @@ func TestLoadInventoryViewsAndCrossReferences(t *testing.T) {
 		okta.DeviceContextProvider{Key: okta.ProviderOktaVerify, UserIdentification: "ALLOW"},
 		okta.DeviceContextProvider{Key: okta.ProviderChromeDeviceTrust})
 	o.mapPolicy(t, dsc.ID, app.ID)
+	workday := o.assignApp(t, "Workday", app.ID)
 
 	inv := loadInv(t, o.api, flows.LoadOptions{})
 
@@ -233,8 +247,11 @@ func TestLoadInventoryViewsAndCrossReferences(t *testing.T) {
 	}
 
 	// Rows: the table cells carry the cross-references.
+	if len(a.Apps) != 1 || a.Apps[0].ID != workday.ID || a.Apps[0].Name != "Workday" {
+		t.Errorf("apps of the policy = %+v, want Workday (%s)", a.Apps, workday.ID)
+	}
 	rows := inv.Filter(flows.KindApp, "inspect app")
-	if len(rows) != 1 || rows[0].Cells[5] != "Inspect DSC" || rows[0].Cells[4] != "Mac baseline" {
+	if len(rows) != 1 || rows[0].Cells[2] != "1" || rows[0].Cells[6] != "Inspect DSC" || rows[0].Cells[5] != "Mac baseline" {
 		t.Errorf("app rows for %q = %+v", "inspect app", rows)
 	}
 	js, err := inv.DetailJSON(rows[0])
@@ -578,8 +595,11 @@ func TestParseKind(t *testing.T) {
 	if k, err := flows.ParseKind("Assurance"); err != nil || k != flows.KindAssurance {
 		t.Errorf("ParseKind(Assurance) = %q, %v", k, err)
 	}
-	if _, err := flows.ParseKind("apps"); err == nil || !strings.Contains(err.Error(), "dsc, app, assurance, events, warnings") {
-		t.Errorf("ParseKind(apps) error = %v", err)
+	if k, err := flows.ParseKind("apps"); err != nil || k != flows.KindApps {
+		t.Errorf("ParseKind(apps) = %q, %v", k, err)
+	}
+	if _, err := flows.ParseKind("users"); err == nil || !strings.Contains(err.Error(), "dsc, app, apps, assurance, events, warnings") {
+		t.Errorf("ParseKind(users) error = %v", err)
 	}
 }
 
@@ -656,5 +676,74 @@ func TestLoadInventoryWithoutDSCFeature(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no dsc-unavailable warning: %+v", inv.Warnings)
+	}
+}
+
+// TestLoadInventoryAppsAndTheirPolicies: the apps view lists every app with the app sign-in
+// policy it uses, each policy lists the apps it protects, and a policy no app uses warns
+// until an app is assigned to it.
+func TestLoadInventoryAppsAndTheirPolicies(t *testing.T) {
+	o := newInspectOrg(t)
+	fresh := o.policy(t, okta.TypeAccessPolicy, "Nobody uses me", true)
+	inv := loadInv(t, o.api, flows.LoadOptions{SkipEvents: true})
+
+	if ws := warningsOf(inv, flows.WarnPolicyWithoutApps, fresh.ID); len(ws) != 1 || ws[0].Kind != flows.KindApp ||
+		!strings.Contains(ws[0].Message, "no app uses this app sign-in policy") {
+		t.Errorf("warnings for a policy no app uses = %+v", ws)
+	}
+	for _, r := range inv.Filter(flows.KindApp, fresh.Name) {
+		if !r.Warn || r.Cells[2] != "0" {
+			t.Errorf("row of a policy no app uses: warn %v, apps %q", r.Warn, r.Cells[2])
+		}
+	}
+	twoFactors := findApp(t, inv, sandboxtest.PolicyID(t, o.api, okta.TypeAccessPolicy, "Any two factors"))
+	var names []string
+	for _, a := range twoFactors.Apps {
+		names = append(names, a.Name)
+	}
+	if got := strings.Join(names, ","); !strings.Contains(got, "Salesforce.com") || !strings.Contains(got, "Workday") {
+		t.Errorf("apps of “Any two factors” = %s", got)
+	}
+	if ws := warningsOf(inv, flows.WarnPolicyWithoutApps, twoFactors.Policy.ID); len(ws) != 0 {
+		t.Errorf("a policy with apps warns: %+v", ws)
+	}
+	if rows := inv.Filter(flows.KindApps, "salesforce"); len(rows) != 1 ||
+		strings.Join(rows[0].Cells, "|") != "Salesforce.com|SAML|ACTIVE|Any two factors" {
+		t.Errorf("apps rows for salesforce = %+v", rows)
+	}
+	if n := inv.Count(flows.KindApps); n != len(inv.Apps) || n == 0 {
+		t.Errorf("apps view has %d rows for %d apps", n, len(inv.Apps))
+	}
+	if got := inv.Filtered("salesforce").Apps; len(got) != 1 || got[0].Policy.Name != "Any two factors" {
+		t.Errorf("filtered inventory apps = %+v", got)
+	}
+
+	o.assignApp(t, "Slack", fresh.ID)
+	inv = loadInv(t, o.api, flows.LoadOptions{SkipEvents: true})
+	if ws := warningsOf(inv, flows.WarnPolicyWithoutApps, fresh.ID); len(ws) != 0 {
+		t.Errorf("warning left after assigning an app: %+v", ws)
+	}
+	rows := inv.Filter(flows.KindApps, "slack")
+	if len(rows) != 1 || rows[0].Cells[3] != fresh.Name {
+		t.Errorf("Slack's row after the assignment = %+v", rows)
+	}
+}
+
+// TestLoadInventoryWithoutAppsAccess: an org that refuses the apps list still inspects; one
+// warning says the apps are unknown and no policy is blamed for protecting none.
+func TestLoadInventoryWithoutAppsAccess(t *testing.T) {
+	_, api := sandboxtest.Start(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultValidation, Method: "GET", Path: "/api/v1/apps"},
+	}}))
+	inv := loadInv(t, api, flows.LoadOptions{SkipEvents: true})
+	var codes []string
+	for _, w := range inv.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if got := strings.Join(codes, ","); !strings.Contains(got, flows.WarnAppsUnavailable) || strings.Contains(got, flows.WarnPolicyWithoutApps) {
+		t.Errorf("warnings without the apps list = %s", got)
+	}
+	if len(inv.AppPolicies) == 0 {
+		t.Error("no app sign-in policies listed when only the apps list failed")
 	}
 }

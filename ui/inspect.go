@@ -119,10 +119,11 @@ func (m *Inspect) Title() string { return "Inspect" }
 // Explanation says what the screen shows.
 func (m *Inspect) Explanation() string {
 	return "Inspection reads the org without changing it: device signal collection policies with " +
-		"their mappings and rules, app sign-in policies with their device conditions, device assurance " +
-		"policies and which rules use them, and recent device-related System Log events. Warnings list " +
-		"what looks wrong: device rules no active DSC policy serves, unused assurance policies, inactive " +
-		"DSC policies and expired grace periods."
+		"their mappings and rules, app sign-in policies with their device conditions and the apps they " +
+		"protect, each app with its app sign-in policy, device assurance policies and which rules use " +
+		"them, and recent device-related System Log events. Warnings list what looks wrong: device rules " +
+		"no active DSC policy serves, app sign-in policies no app uses, unused assurance policies, " +
+		"inactive DSC policies and expired grace periods."
 }
 
 // CapturingInput reports whether keys are text for the filter.
@@ -514,7 +515,9 @@ func columnSpecs(k flows.Kind) []columnSpec {
 	case flows.KindDSC:
 		return []columnSpec{{weight: 5}, {fixed: 8}, {weight: 4}, {fixed: 5}, {weight: 4}}
 	case flows.KindApp:
-		return []columnSpec{{weight: 6}, {fixed: 8}, {fixed: 5}, {fixed: 12}, {weight: 3}, {weight: 3}}
+		return []columnSpec{{weight: 6}, {fixed: 8}, {fixed: 4}, {fixed: 5}, {fixed: 12}, {weight: 3}, {weight: 3}}
+	case flows.KindApps:
+		return []columnSpec{{weight: 5}, {fixed: 8}, {fixed: 8}, {weight: 5}}
 	case flows.KindAssurance:
 		return []columnSpec{{weight: 5}, {fixed: 8}, {weight: 5}, {weight: 3}, {fixed: 8}}
 	case flows.KindEvents:

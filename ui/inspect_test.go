@@ -161,20 +161,24 @@ func TestInspectTabsAt80x24(t *testing.T) {
 		return strings.Contains(s, "[App (") && strings.Contains(s, "Finance apps") && strings.Contains(s, "HR portal")
 	})
 	tm.Send(inspKey(tea.KeyTab))
+	inspWaitOutput(t, tm, "apps tab", func(s string) bool {
+		return strings.Contains(s, "[Apps (") && strings.Contains(s, "Salesforce.com") && strings.Contains(s, "Any two factors")
+	})
+	tm.Send(inspKey(tea.KeyTab))
 	inspWaitOutput(t, tm, "assurance tab", func(s string) bool {
 		return strings.Contains(s, "[Assurance (") && strings.Contains(s, "Mac baseline") && strings.Contains(s, "OS >= 14.0")
 	})
-	tm.Send(inspRunes("5"))
+	tm.Send(inspRunes("6"))
 	inspWaitOutput(t, tm, "warnings tab", func(s string) bool {
 		return strings.Contains(s, "[Warnings (") && strings.Contains(s, "unused-assurance") && strings.Contains(s, "Unused Windows")
 	})
-	tm.Send(inspKey(tea.KeyShiftTab))
-	tm.Send(inspKey(tea.KeyShiftTab))
-	tm.Send(inspKey(tea.KeyShiftTab))
+	for range 4 {
+		tm.Send(inspKey(tea.KeyShiftTab))
+	}
 
 	screen, view := inspFinal(t, tm)
 	if screen.Kind() != flows.KindApp {
-		t.Fatalf("after going back three tabs the view is %q, want app", screen.Kind())
+		t.Fatalf("after going back four tabs the view is %q, want app", screen.Kind())
 	}
 	if w := lipgloss.Width(view); w > 80 {
 		t.Errorf("view is %d columns wide at 80x24", w)
@@ -308,7 +312,7 @@ func TestInspectRefresh(t *testing.T) {
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlR})
 	inspWaitOutput(t, tm, "refreshed", func(s string) bool { return strings.Contains(s, "Added later") })
-	tm.Send(inspRunes("5"))
+	tm.Send(inspRunes("6"))
 	inspWaitOutput(t, tm, "new warning", func(s string) bool { return strings.Contains(s, "inactive-dsc") })
 	screen, _ := inspFinal(t, tm)
 	if len(screen.Inventory().WarningsFor(flows.KindDSC, screen.Inventory().DSCPolicies[len(screen.Inventory().DSCPolicies)-1].Policy.ID)) == 0 {
@@ -360,7 +364,7 @@ func TestInspectEventsTab(t *testing.T) {
 	seedInspectOrg(t, api)
 	tm := inspectProgram(t, api, 100, 30, flows.LoadOptions{})
 	inspWaitLoaded(t, tm)
-	tm.Send(inspRunes("4"))
+	tm.Send(inspRunes("5"))
 	st := inspWaitScreen(t, tm, "events", func(p inspProbeState) bool {
 		return p.kind == flows.KindEvents && strings.Contains(p.view, "device.assurance.policy") && strings.Contains(p.view, "Mac baseline")
 	})

@@ -135,7 +135,7 @@ func TestInspectPlainWithoutTTY(t *testing.T) {
 	}
 	// The warned policy is marked in its own table.
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "Script app policy") && !strings.HasPrefix(line, "! ") && !strings.HasPrefix(line, "  unmapped") {
+		if strings.Contains(line, "Script app policy") && !strings.HasPrefix(line, "! ") && !strings.HasPrefix(line, "  unmapped") && !strings.HasPrefix(line, "  policy-without-apps") {
 			t.Errorf("warned row not marked: %q", line)
 		}
 	}
@@ -172,7 +172,7 @@ func TestInspectFailOnWarnings(t *testing.T) {
 func TestInspectBadUsage(t *testing.T) {
 	e := newInspectEnv(t, "")
 	for _, args := range [][]string{
-		{"--kind", "apps"},
+		{"--kind", "users"},
 		{"extra-arg"},
 		{"--json", "--plain"},
 		{"--no-such-flag"},
@@ -184,7 +184,7 @@ func TestInspectBadUsage(t *testing.T) {
 			t.Errorf("inspect %q: no message on stderr", args)
 		}
 	}
-	if code := e.run(t, "--kind", "apps"); code == ExitUsage && !strings.Contains(e.err.String(), "dsc, app, assurance, events, warnings") {
+	if code := e.run(t, "--kind", "users"); code == ExitUsage && !strings.Contains(e.err.String(), "dsc, app, apps, assurance, events, warnings") {
 		t.Errorf("bad kind message does not list the kinds: %s", e.err)
 	}
 }

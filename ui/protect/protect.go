@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
@@ -256,7 +257,7 @@ func (s *Step) appLabel(a okta.App) string {
 	if id := a.AccessPolicyID; id != "" {
 		now = "now “" + s.policyName(id) + "”"
 	}
-	label := fmt.Sprintf("%s (%s) · %s", a.Label, signOnLabel(a.SignOnMode), now)
+	label := fmt.Sprintf("%s (%s) · %s", a.Label, flows.SignOnModeLabel(a.SignOnMode), now)
 	if a.Status != "" && a.Status != okta.StatusActive {
 		label += " · " + strings.ToLower(a.Status)
 	}
@@ -268,19 +269,6 @@ func (s *Step) policyName(id string) string {
 		return n
 	}
 	return id
-}
-
-// signOnLabel names an app's sign-on mode as the Admin Console does.
-func signOnLabel(mode string) string {
-	switch mode {
-	case "OPENID_CONNECT":
-		return "OIDC"
-	case "SAML_2_0":
-		return "SAML"
-	case "":
-		return "app"
-	}
-	return strings.ReplaceAll(strings.ToLower(mode), "_", " ")
 }
 
 // infoView says what the policy protects already.
