@@ -39,7 +39,7 @@ func (o DSCOrg) MappedElsewhereReason(accessPolicyID string) string {
 	if !ok {
 		return ""
 	}
-	return fmt.Sprintf("it is mapped to “%s” already, and an app sign-in policy takes one signal collection policy", p.Name)
+	return fmt.Sprintf("“%s” maps it already (a policy takes one)", p.Name)
 }
 
 // PolicyNameTaken returns the policy of type t named name (trimmed, as Okta compares), if any.
@@ -66,7 +66,7 @@ func CheckDSCOrg(d DSCDraft, o DSCOrg) []FieldError {
 			errs.add("appPolicy.name", "an app sign-in policy named “%s” exists: pick it from the list or choose another name", strings.TrimSpace(d.AppPolicy.Name))
 		}
 	} else if why := o.MappedElsewhereReason(d.AppPolicy.ExistingID); why != "" {
-		errs.add("appPolicy.existingId", "“%s” can't be picked: %s. Pick another policy or create one", d.appPolicyName(), why)
+		errs.add("appPolicy.existingId", "“%s” can't be picked: %s. Pick another or create one", d.appPolicyName(), why)
 	}
 	if !d.AppPolicy.IsNew() && d.AppRule.ReuseID == "" {
 		name := strings.TrimSpace(d.AppRule.Name)

@@ -45,7 +45,7 @@ func TestCheckDSCOrgRefusesWhatOktaWouldRefuseAtItsStage(t *testing.T) {
 			"appPolicy.name", StageAppPolicy, "an app sign-in policy named “Okta Dashboard” exists: pick it from the list or choose another name"},
 		{"picked app sign-in policy mapped to another DSC policy", func(d *DSCDraft) {
 			d.AppPolicy = PolicyChoice{ExistingID: "rstDash", ExistingName: "Okta Dashboard"}
-		}, "appPolicy.existingId", StageAppPolicy, "“Okta Dashboard” can't be picked: it is mapped to “Sales device signals” already"},
+		}, "appPolicy.existingId", StageAppPolicy, "“Okta Dashboard” can't be picked: “Sales device signals” maps it already"},
 		{"new rule named like a rule of the picked policy", func(d *DSCDraft) {
 			d.AppPolicy = PolicyChoice{ExistingID: "rstO365", ExistingName: "Office 365"}
 			d.AppRule.Name = "Registered"
@@ -60,7 +60,7 @@ func TestCheckDSCOrgRefusesWhatOktaWouldRefuseAtItsStage(t *testing.T) {
 		{"extra mapping of a policy mapped elsewhere", func(d *DSCDraft) {
 			d.ExtraMappings = []string{"rstO365", "rstDash"}
 			d.ExtraMappingNames = map[string]string{"rstDash": "Okta Dashboard"}
-		}, "extraMappings[1]", StageMapping, "“Okta Dashboard” can't be mapped: it is mapped to “Sales device signals” already"},
+		}, "extraMappings[1]", StageMapping, "“Okta Dashboard” can't be mapped: “Sales device signals” maps it already"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

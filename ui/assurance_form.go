@@ -456,9 +456,13 @@ func (e *AssuranceEditor) windowsDetailPage(i int) formPage {
 		group: func() *huh.Group {
 			w := &d.Windows[i]
 			if *e.kind(w.Major) == osKindStatic {
+				hint := "A Windows 11 build (10.0.22000 or later), like 10.0.22631.3447."
+				if w.Major == flows.Windows10 {
+					hint = "A Windows 10 build (10.0.1xxxx), like 10.0.19045.xxxx."
+				}
 				return huh.NewGroup(huh.NewInput().Title("Minimum " + daLabel(windowsLabels, w.Major) + " version").
-					Description("Four components at most, like 10.0.22631.3447.").
-					Value(&w.Minimum).Validate(flows.ValidateOSVersion(okta.PlatformWindows)))
+					Description(hint).
+					Value(&w.Minimum).Validate(flows.ValidateWindowsMinimum(w.Major)))
 			}
 			return huh.NewGroup(dynamicFields(*e.kind(w.Major), &w.Distance, &w.LatestSecurityPatch)...).
 				Title(dynamicLabel(*e.kind(w.Major)))

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
@@ -111,7 +112,7 @@ func (f *AssuranceRuleFlow) editableRules() []okta.Rule {
 }
 
 func (f *AssuranceRuleFlow) pages() []formPage {
-	return []formPage{f.policyPage(), f.rulePage(), f.assurancePage(), f.settingsPage()}
+	return []formPage{f.policyPage(), f.rulePage(), f.assurancePage(), f.settingsPage(), f.priorityPage()}
 }
 
 func (f *AssuranceRuleFlow) policyPage() formPage {
@@ -244,15 +245,22 @@ func (f *AssuranceRuleFlow) assurancePage() formPage {
 	}
 }
 
-// priorityOptions are the positions a rule can take among the policy's rules.
-func (f *AssuranceRuleFlow) priorityOptions() []huh.Option[int] {
-	rules := f.editableRules()
+// otherRules are the rules the rule is placed among: the editable ones but itself.
+func (f *AssuranceRuleFlow) otherRules() []okta.Rule {
 	var others []okta.Rule
-	for _, r := range rules {
+	for _, r := range f.editableRules() {
 		if f.draft.Existing == nil || r.ID != f.draft.Existing.ID {
 			others = append(others, r)
 		}
 	}
+	return others
+}
+
+// priorityOptions are the positions a rule can take among the policy's rules, each marked when
+// an earlier rule would decide every sign-in the rule matches.
+func (f *AssuranceRuleFlow) priorityOptions() []huh.Option[int] {
+	others := f.otherRules()
+	body, err := f.draft.Body()
 	n := len(others) + 1
 	opts := make([]huh.Option[int], 0, n)
 	for pos := 1; pos <= n; pos++ {
@@ -265,6 +273,9 @@ func (f *AssuranceRuleFlow) priorityOptions() []huh.Option[int] {
 		default:
 			label = fmt.Sprintf("%d: after %q", pos, others[pos-2].Name)
 		}
+		if err == nil {
+			label += neverMatchesNote(others, *body, pos)
+		}
 		opts = append(opts, huh.NewOption(label, pos))
 	}
 	return opts
@@ -272,24 +283,49 @@ func (f *AssuranceRuleFlow) priorityOptions() []huh.Option[int] {
 
 func (f *AssuranceRuleFlow) settingsPage() formPage {
 	return formPage{
-		key: "settings", title: "Rule settings", owns: []string{"name", "access", "priority", "managed"},
+		key: "settings", title: "Rule settings", owns: []string{"name", "access", "managed"},
 		explain: "Device assurance needs registered devices (Okta Verify), so the rule always sets " +
 			"registered: true; managed (enrolled in device management) is optional.",
 		group: func() *huh.Group {
 			d := &f.draft
-			if n := len(f.priorityOptions()); d.Priority < 1 || d.Priority > n {
-				d.Priority = n
-			}
 			return huh.NewGroup(
 				huh.NewInput().Title("Rule name").Value(&d.Name).Validate(flows.ValidateName("Rule name")),
-				huh.NewSelect[string]().Title("Access for devices that pass").Inline(true).
-					Options(huh.NewOption("Allow", flows.AccessAllow), huh.NewOption("Deny", flows.AccessDeny)).Value(&d.Access),
+				// A visible list, not an inline toggle: ← must not silently flip the decision.
+				huh.NewSelect[string]().Title("Access for devices that pass").
+					Options(huh.NewOption("Allow: let them in", flows.AccessAllow), huh.NewOption("Deny: block them", flows.AccessDeny)).
+					Value(&d.Access),
 				huh.NewConfirm().Title("Also require managed devices?").
 					Description("Registered is always required (assurance needs Okta Verify).").
 					Affirmative("Yes").Negative("No").Value(&d.Managed),
-				huh.NewSelect[int]().Title("Priority").Options(f.priorityOptions()...).Value(&d.Priority).
-					Height(min(len(f.priorityOptions())+1, 5)),
 			)
+		},
+	}
+}
+
+// priorityPage comes after the settings: whether a position can ever match depends on them.
+func (f *AssuranceRuleFlow) priorityPage() formPage {
+	return formPage{
+		key: "priority", title: "Priority", owns: []string{"priority"},
+		explain: "Okta applies the first rule that matches. A position marked “never matches” is " +
+			"behind an active rule that allows or denies the same people and devices already.",
+		group: func() *huh.Group {
+			d := &f.draft
+			opts := f.priorityOptions()
+			if d.Priority < 1 || d.Priority > len(opts) {
+				d.Priority = len(opts)
+			}
+			desc := "1 is evaluated first."
+			if body, err := d.Body(); err == nil {
+				desc += shadowNote(f.otherRules(), *body)
+			}
+			// huh sizes a select by its options alone; the note's lines need room too.
+			chrome := 2 + lipgloss.Height(lipgloss.NewStyle().Width(max(f.pf.width-4, 20)).Render(desc))
+			height := f.pf.listHeight(len(opts), chrome)
+			if height == 0 {
+				height = len(opts) + chrome
+			}
+			return huh.NewGroup(huh.NewSelect[int]().Title("Priority").Description(desc).
+				Options(opts...).Value(&d.Priority).Height(height))
 		},
 	}
 }

@@ -81,6 +81,11 @@ type orgData struct {
 	loaded         map[string]bool
 }
 
+// dscOrg is the cache as flows.CheckDSCOrg reads it.
+func (o *orgData) dscOrg() flows.DSCOrg {
+	return flows.DSCOrg{AccessPolicies: o.accessPolicies, DSCPolicies: o.dscPolicies, Mappings: o.mappings, Rules: o.rules}
+}
+
 func newDSCFlow(c *Common) *dscFlow {
 	f := &dscFlow{c: c, screens: map[int]*dscStage{}, reuseOffered: map[string]bool{}}
 	f.org.loaded = map[string]bool{}
@@ -122,6 +127,12 @@ func (f *dscFlow) next(n int) tea.Cmd {
 		return push(f.stage(n + 1))
 	}
 	plan, err := f.plan()
+	if err == nil {
+		// What the org would refuse is refused here, not half-way through the run.
+		if errs := flows.CheckDSCOrg(f.draft, f.org.dscOrg()); len(errs) > 0 {
+			err = flows.ValidationErrors(errs)
+		}
+	}
 	if err != nil {
 		return func() tea.Msg { return dscPlanErrMsg{err: err} }
 	}
@@ -294,7 +305,7 @@ const formErrorLines = 3
 
 // infoView is the current page's info text, wrapped to the width.
 func (s *dscStage) infoView() string {
-	if s.cur < 0 || s.cur >= len(s.pages) || s.pages[s.cur].info == nil || s.form == nil {
+	if s.cur < 0 || s.cur >= len(s.pages) || s.pages[s.cur].info == nil || s.loading {
 		return ""
 	}
 	text := s.pages[s.cur].info()
@@ -417,6 +428,12 @@ func (s *dscStage) advance() tea.Cmd {
 	s.dir = 1
 	next := s.firstPage(s.cur+1, 1)
 	if next < 0 {
+		if errs := flows.CheckDSCOrgStage(s.f.draft, s.f.org.dscOrg(), s.n); len(errs) > 0 {
+			s.planErr = flows.ValidationErrors(errs)
+			s.restart()
+			return s.open()
+		}
+		s.planErr = nil
 		return s.f.next(s.n)
 	}
 	s.cur = next
@@ -464,12 +481,13 @@ func (s *dscStage) errorView() string {
 	}
 	st := s.f.c.Styles
 	lines := []string{st.Error.Render("These answers need a fix before the review:")}
+	wrap := lipgloss.NewStyle().Width(max(s.width-2, 20))
 	if ve, ok := s.planErr.(flows.ValidationErrors); ok {
 		for _, fe := range ve {
-			lines = append(lines, clipLine(fmt.Sprintf("• stage %d: %s", flows.DSCFieldStage(fe.Field), fe.Msg), s.width))
+			lines = append(lines, wrap.Render(fmt.Sprintf("• stage %d: %s", flows.DSCFieldStage(fe.Field), fe.Msg)))
 		}
 	} else {
-		lines = append(lines, clipLine(s.planErr.Error(), s.width))
+		lines = append(lines, wrap.Render(s.planErr.Error()))
 	}
 	return strings.Join(lines, "\n")
 }

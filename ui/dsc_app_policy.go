@@ -28,6 +28,9 @@ func newStage1(f *dscFlow) *dscStage {
 					if p.Status == okta.StatusInactive {
 						label += " (inactive)"
 					}
+					if dsc, mapped := f.org.dscOrg().MappedTo(p.ID); mapped {
+						label += " · mapped to “" + dsc.Name + "”: can't be picked"
+					}
 					opts = append(opts, huh.NewOption(label, p.ID))
 				}
 				return huh.NewGroup(
@@ -36,6 +39,7 @@ func newStage1(f *dscFlow) *dscStage {
 						Description("Apps using this policy will require a registered device.\nPick one of the org's policies (/ filters) or create one.").
 						Options(opts...).
 						Height(min(len(opts)+3, 12)).
+						Validate(f.validatePick).
 						Value(&f.appPick),
 				)
 			},
@@ -58,7 +62,7 @@ func newStage1(f *dscFlow) *dscStage {
 				return huh.NewGroup(
 					huh.NewInput().Title("Name of the new app sign-in policy").
 						Placeholder("e.g. Registered devices only").
-						Validate(keepOr(&d.AppPolicy.Name, flows.ValidateName("App sign-in policy name"))).
+						Validate(keepOr(&d.AppPolicy.Name, f.validateNewPolicyName)).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.AppPolicy.Name),
 					huh.NewInput().Title("Description (optional)").
@@ -113,7 +117,7 @@ func newStage1(f *dscFlow) *dscStage {
 			group: func() *huh.Group {
 				return huh.NewGroup(
 					huh.NewInput().Title("Rule name").
-						Validate(keepOr(&d.AppRule.Name, flows.ValidateName("App sign-in rule name"))).
+						Validate(keepOr(&d.AppRule.Name, f.validateAppRuleName)).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.AppRule.Name),
 					huh.NewSelect[string]().Title("Access for a registered device").
@@ -130,35 +134,41 @@ func newStage1(f *dscFlow) *dscStage {
 			},
 		},
 		{
-			skip:  reusing,
-			needs: "",
-			load:  f.loadRulesOfPick,
+			skip: func() bool { return reusing() || len(f.org.groups) == 0 },
 			group: func() *huh.Group {
 				groupOpts := make([]huh.Option[string], 0, len(f.org.groups))
 				for _, g := range f.org.groups {
 					groupOpts = append(groupOpts, huh.NewOption(g.Profile.Name, g.ID))
 				}
-				fields := []huh.Field{}
-				if len(groupOpts) > 0 {
-					fields = append(fields, huh.NewMultiSelect[string]().
-						Title("People: groups the rule applies to").
-						Description("None chosen means everyone. x toggles, / filters.").
-						Options(groupOpts...).
-						Filterable(true).
-						Height(min(len(groupOpts)+2, 7)).
-						Value(&d.AppRule.GroupIDs))
-				}
+				return huh.NewGroup(huh.NewMultiSelect[string]().
+					Title("People: groups the rule applies to").
+					Description("None chosen means everyone. x toggles, / filters.").
+					Options(groupOpts...).
+					Filterable(true).
+					Height(min(len(groupOpts)+2, 7)).
+					Value(&d.AppRule.GroupIDs))
+			},
+		},
+		{
+			// Its own page: whether a position can ever match depends on the groups just chosen.
+			skip: reusing,
+			load: f.loadRulesOfPick,
+			group: func() *huh.Group {
 				prio := f.priorityOptions()
 				if d.AppRule.Priority < 1 || d.AppRule.Priority > len(prio) {
 					d.AppRule.Priority = 1
 				}
-				fields = append(fields, huh.NewSelect[int]().
+				note := f.shadowedNote()
+				noteLines := 0
+				if note != "" {
+					noteLines = 2 // it may wrap once at 80 columns
+				}
+				return huh.NewGroup(huh.NewSelect[int]().
 					Title("Priority: where the rule goes").
-					Description("Okta applies the first rule that matches.").
+					Description("Okta applies the first rule that matches." + note).
 					Options(prio...).
-					Height(min(len(prio)+2, 7)).
+					Height(min(len(prio)+2, 7) + noteLines).
 					Value(&d.AppRule.Priority))
-				return huh.NewGroup(fields...)
 			},
 		},
 	})
@@ -175,10 +185,20 @@ func (f *dscFlow) loadAccessPoliciesAndGroups(ctx context.Context) (func(*orgDat
 	if err != nil {
 		return nil, fmt.Errorf("listing groups: %w", err)
 	}
+	// What is mapped already: a mapped policy can't be picked (Okta refuses the mapping), and
+	// stage 2 refuses a signal collection policy name in use.
+	dsc, mappings, err := readDSCMappings(ctx, api)
+	if err != nil {
+		return nil, err
+	}
 	sort.SliceStable(groups, func(i, j int) bool {
 		return strings.ToLower(groups[i].Profile.Name) < strings.ToLower(groups[j].Profile.Name)
 	})
-	return func(o *orgData) { o.accessPolicies, o.groups = policies, groups }, nil
+	return func(o *orgData) {
+		o.accessPolicies, o.groups = policies, groups
+		o.dscPolicies, o.mappings = dsc, mappings
+		o.loaded["dsc"] = true
+	}, nil
 }
 
 // loadRulesOfPick reads the rules of the picked policy (cached per policy).
@@ -229,12 +249,55 @@ func (f *dscFlow) priorityOptions() []huh.Option[int] {
 	if len(rules) == 0 {
 		return []huh.Option[int]{huh.NewOption("1: first, before the catch-all rule", 1)}
 	}
+	body := *f.draft.AppRuleBody()
 	opts := make([]huh.Option[int], 0, len(rules)+1)
-	for i, r := range rules {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%d: before “%s”", i+1, r.Name), i+1))
+	for i := 0; i <= len(rules); i++ {
+		label := fmt.Sprintf("%d: last, before the catch-all rule", i+1)
+		if i < len(rules) {
+			label = fmt.Sprintf("%d: before “%s”", i+1, rules[i].Name)
+		}
+		opts = append(opts, huh.NewOption(label+neverMatchesNote(rules, body, i+1), i+1))
 	}
-	opts = append(opts, huh.NewOption(fmt.Sprintf("%d: last, before the catch-all rule", len(rules)+1), len(rules)+1))
 	return opts
+}
+
+// validatePick refuses an app sign-in policy another signal collection policy maps: Okta
+// would refuse the mapping after the rule was already created.
+func (f *dscFlow) validatePick(id string) error {
+	if id == newPolicyPick {
+		return nil
+	}
+	if why := f.org.dscOrg().MappedElsewhereReason(id); why != "" {
+		return fmt.Errorf("“%s” can't be picked: %s. Pick another or create one", f.policyName(id), why)
+	}
+	return nil
+}
+
+// validateNewPolicyName refuses a name another app sign-in policy has.
+func (f *dscFlow) validateNewPolicyName(name string) error {
+	if err := flows.ValidateName("App sign-in policy name")(name); err != nil {
+		return err
+	}
+	if _, taken := f.org.dscOrg().PolicyNameTaken(okta.TypeAccessPolicy, name); taken {
+		return fmt.Errorf("an app sign-in policy named “%s” exists: pick it from the list or choose another name", strings.TrimSpace(name))
+	}
+	return nil
+}
+
+// validateAppRuleName refuses a name another rule of the picked policy has.
+func (f *dscFlow) validateAppRuleName(name string) error {
+	if err := flows.ValidateName("App sign-in rule name")(name); err != nil {
+		return err
+	}
+	if f.appPick == newPolicyPick {
+		return nil
+	}
+	for _, r := range f.org.rules[f.appPick] {
+		if strings.TrimSpace(r.Name) == strings.TrimSpace(name) {
+			return fmt.Errorf("“%s” has a rule named “%s”: choose another name", f.policyName(f.appPick), r.Name)
+		}
+	}
+	return nil
 }
 
 func sortRules(rules []okta.Rule) {
@@ -277,4 +340,35 @@ func describeAppRule(r okta.Rule) string {
 		return "registered"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// neverMatchesNote marks a priority option at which the rule could never match.
+func neverMatchesNote(before []okta.Rule, rule okta.Rule, position int) string {
+	if _, shadowed := flows.Shadowing(before, rule, position); shadowed {
+		return " · never matches"
+	}
+	return ""
+}
+
+// shadowNote explains the marks: which earlier rule decides first, for the last position
+// (the one every shadowing rule is ahead of). "" when every position can match.
+func shadowNote(before []okta.Rule, rule okta.Rule) string {
+	if w := flows.ShadowWarning(before, rule, len(before)+1); w != "" {
+		return "\n· " + w + "."
+	}
+	return ""
+}
+
+// shadowedNote is shadowNote for the stage 1 rule among the picked policy's rules.
+func (f *dscFlow) shadowedNote() string {
+	if f.appPick == newPolicyPick {
+		return ""
+	}
+	var rules []okta.Rule
+	for _, r := range f.org.rules[f.appPick] {
+		if !r.System {
+			rules = append(rules, r)
+		}
+	}
+	return shadowNote(rules, *f.draft.AppRuleBody())
 }

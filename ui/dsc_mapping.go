@@ -2,9 +2,7 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/charmbracelet/huh"
@@ -27,8 +25,8 @@ func newStage3(f *dscFlow) *dscStage {
 					continue
 				}
 				label := p.Name
-				if dsc := f.mappedTo(p.ID); dsc != "" {
-					label += " (now mapped to “" + dsc + "”)"
+				if dsc, mapped := f.org.dscOrg().MappedTo(p.ID); mapped {
+					label += " · mapped to “" + dsc.Name + "”: can't be mapped"
 				}
 				opts = append(opts, huh.NewOption(label, p.ID))
 			}
@@ -42,6 +40,7 @@ func newStage3(f *dscFlow) *dscStage {
 					Options(opts...).
 					Filterable(true).
 					Height(min(len(opts)+2, 9)).
+					Validate(f.validateExtraMappings).
 					Value(&d.ExtraMappings))
 			}
 			return huh.NewGroup(fields...)
@@ -60,17 +59,9 @@ func newStage3(f *dscFlow) *dscStage {
 // shows what is mapped already.
 func (f *dscFlow) loadMappings(ctx context.Context) (func(*orgData), error) {
 	api := f.c.API
-	dsc, err := api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
+	dsc, mappings, err := readDSCMappings(ctx, api)
 	if err != nil {
-		return nil, fmt.Errorf("listing signal collection policies: %w", err)
-	}
-	mappings := map[string][]okta.PolicyMapping{}
-	for _, p := range dsc {
-		ms, err := api.ListMappings(ctx, p.ID)
-		if err != nil {
-			return nil, fmt.Errorf("listing the mappings of “%s”: %w", p.Name, err)
-		}
-		mappings[p.ID] = ms
+		return nil, err
 	}
 	var access []okta.Policy
 	if f.org.accessPolicies == nil {
@@ -86,27 +77,32 @@ func (f *dscFlow) loadMappings(ctx context.Context) (func(*orgData), error) {
 	}, nil
 }
 
-// mappedPolicyID is the ACCESS_POLICY a mapping maps: named by its "policy" link when present,
-// else by its id (Okta gives a mapping the id of the mapped policy).
-func mappedPolicyID(m okta.PolicyMapping) string {
-	if raw, ok := m.Links["policy"]; ok {
-		if href := linkHref(raw); href != "" {
-			return path.Base(href)
-		}
+// readDSCMappings lists the signal collection policies and the mappings of each.
+func readDSCMappings(ctx context.Context, api okta.API) ([]okta.Policy, map[string][]okta.PolicyMapping, error) {
+	dsc, err := api.ListPolicies(ctx, okta.TypeDeviceSignalCollection)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing signal collection policies: %w", err)
 	}
-	return m.ID
+	mappings := map[string][]okta.PolicyMapping{}
+	for _, p := range dsc {
+		ms, err := api.ListMappings(ctx, p.ID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing the mappings of “%s”: %w", p.Name, err)
+		}
+		mappings[p.ID] = ms
+	}
+	return dsc, mappings, nil
 }
 
-// mappedTo names the signal collection policy that maps the app sign-in policy id, if any.
-func (f *dscFlow) mappedTo(id string) string {
-	for _, p := range f.org.dscPolicies {
-		for _, m := range f.org.mappings[p.ID] {
-			if mappedPolicyID(m) == id {
-				return p.Name
-			}
+// validateExtraMappings refuses policies another signal collection policy maps (Okta would
+// answer E0000001 after the other objects were made).
+func (f *dscFlow) validateExtraMappings(ids []string) error {
+	for _, id := range ids {
+		if why := f.org.dscOrg().MappedElsewhereReason(id); why != "" {
+			return fmt.Errorf("“%s” can't be mapped: %s. Unselect it (x)", f.policyName(id), why)
 		}
 	}
-	return ""
+	return nil
 }
 
 // mappingSummary says what the flow maps and what the org maps already.
@@ -118,16 +114,11 @@ func (f *dscFlow) mappingSummary() string {
 		app = d.AppPolicy.ExistingName
 	}
 	fmt.Fprintf(&b, "This flow maps “%s” → “%s”.", app, d.Name)
-	if !d.AppPolicy.IsNew() {
-		if other := f.mappedTo(d.AppPolicy.ExistingID); other != "" {
-			fmt.Fprintf(&b, "\nnote: it is mapped to “%s” today", other)
-		}
-	}
 	var existing []string
 	for _, p := range f.org.dscPolicies {
 		var names []string
 		for _, m := range f.org.mappings[p.ID] {
-			names = append(names, "“"+f.policyName(mappedPolicyID(m))+"”")
+			names = append(names, "“"+f.policyName(flows.MappingTarget(m, p.ID))+"”")
 		}
 		status := strings.ToLower(p.Status)
 		if len(names) == 0 {
@@ -145,13 +136,4 @@ func (f *dscFlow) mappingSummary() string {
 		}
 	}
 	return b.String()
-}
-
-// linkHref reads the href of a _links member (a Link object; a list yields nothing).
-func linkHref(raw []byte) string {
-	var l okta.Link
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return ""
-	}
-	return l.Href
 }
