@@ -279,6 +279,24 @@ func (j *Journal) Unfinished() bool {
 	return false
 }
 
+// NothingApplied reports whether no step may have changed the org: none done, none left
+// running, no failure whose outcome is unknown. Such a run has nothing to resume or roll back.
+func (j *Journal) NothingApplied() bool {
+	for _, r := range j.Steps() {
+		if r.State == StateDone || r.State == StateRunning || (r.State == StateFailed && r.Uncertain) {
+			return false
+		}
+	}
+	return true
+}
+
+// Gone reports whether the journal's file was deleted (finished or discarded).
+func (j *Journal) Gone() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.gone
+}
+
 // Replace swaps in a plan rebuilt after the user fixed an answer. Steps already done (or whose
 // outcome is unknown, left running) keep their results and their original request, and are
 // not sent again; every other step comes from the new plan. A done step the new plan no longer

@@ -70,7 +70,8 @@ type RunOptions struct {
 }
 
 // Run sends the journal's plan from its first unfinished step with default options (resume is
-// Run on a reopened journal). On success the journal is finished (deleted).
+// Run on a reopened journal). On success the journal is finished (deleted); a run refused
+// before anything took effect discards it (Journal.Gone reports it).
 func Run(ctx context.Context, api okta.API, j *Journal, onEvent func(Event)) (*Outcome, error) {
 	return RunWith(ctx, api, j, RunOptions{}, onEvent)
 }
@@ -127,6 +128,13 @@ func RunWith(ctx context.Context, api okta.API, j *Journal, opts RunOptions, onE
 	}
 
 	if err := runScheduled(ctx, api, j, plan, opts.Concurrency, onEvent); err != nil {
+		if j.NothingApplied() {
+			// Refused before any effect (a 4xx on the first request): there is nothing to
+			// resume or roll back, so no journal is left to offer either.
+			if derr := j.Discard(); derr != nil {
+				return nil, errors.Join(err, derr)
+			}
+		}
 		return nil, err
 	}
 	out := outcome(plan, j.Steps())

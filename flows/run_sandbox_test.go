@@ -340,7 +340,7 @@ var faultKinds = []string{sandbox.FaultValidation, sandbox.FaultServerError, san
 // collection; device assurance create and edit; assurance added to a new and to an existing
 // app sign-in rule), every fault kind, then resumes or rolls back from the journal on disk,
 // and counts the objects: no duplicate after a resume, no orphan after a roll back, and a
-// replaced object restored as it was.
+// replaced object restored as it was. A run Okta refused at its first request leaves no journal.
 func TestRunFaultsThenResumeOrRollback(t *testing.T) {
 	for _, sc := range append([]faultScenario{dscScenario}, assuranceFaultScenarios...) {
 		for k, fs := range sc.steps {
@@ -443,6 +443,17 @@ func runFaultCase(t *testing.T, sc faultScenario, k int, kind, then string) {
 		}
 		if kind == sandbox.FaultValidation && (oe.ErrorCode != okta.CodeValidation || len(oe.ErrorCauses) == 0) {
 			t.Fatalf("okta error = %+v, want E0000001 with causes", oe)
+		}
+		if k == 0 && kind == sandbox.FaultValidation {
+			// Refused before anything took effect: nothing to resume or roll back, no journal.
+			if files := journalFiles(t, dir); len(files) != 0 {
+				t.Fatalf("a run refused at its first request left %v", files)
+			}
+			if !j.Gone() {
+				t.Fatal("the refused run's journal does not report it is gone")
+			}
+			wantRolledBack(t, o.counts(t), base)
+			return
 		}
 		rec := reopen(t, dir).Steps()[k]
 		if rec.State != flows.StateFailed || !strings.Contains(rec.Error, oe.ErrorSummary) {

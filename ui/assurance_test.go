@@ -786,7 +786,8 @@ func TestAssuranceErrorsShownOnTheirPage(t *testing.T) {
 }
 
 // TestAssuranceSubmitErrorBackToForm: Okta refuses the create; the submit screen shows the error
-// and "f" returns to the form with every answer kept; the second try goes through.
+// and "f" returns to the form with every answer kept; the second try goes through and leaves
+// no journal behind (the next start offers no resume).
 func TestAssuranceSubmitErrorBackToForm(t *testing.T) {
 	env := newDAEnv(t)
 	env.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/device-assurances", Nth: 1, Times: 1}}})
@@ -811,6 +812,10 @@ func TestAssuranceSubmitErrorBackToForm(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("Confirmed: Okta logged device.assurance.policy.add")
 	findAssurance(t, env.api, "Android basics")
+	// Fix and continue finished the run: no journal is left to offer a resume of.
+	if runs, _ := flows.OpenJournals(c.JournalDir); len(runs) != 0 {
+		t.Errorf("the finished run leaves %d journal(s); want none", len(runs))
+	}
 }
 
 // TestAssuranceAccessibleCreate runs the create flow as plain prompts (accessible mode) against

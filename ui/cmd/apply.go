@@ -326,12 +326,20 @@ func (o *applyOptions) reportFailure(err error, what string, j *flows.Journal) e
 		fmt.Fprintf(w, "Interrupted. The journal %s keeps the run: continue with --resume or undo with --rollback.\n", j.Path())
 		return &reportedError{code: ExitInterrupted, err: err}
 	}
-	fmt.Fprintf(w, "The journal %s keeps the run (id %s): fix the plan and run `apply --file PLAN --resume` (steps already done are not sent again), or undo it with `apply --rollback`.\n", j.Path(), j.RunID())
-	code := ExitError
-	if okta.IsCode(err, okta.CodeInvalidToken) || okta.IsCode(err, okta.CodeForbidden) {
-		code = ExitAuth
+	if j.Gone() {
+		fmt.Fprintln(w, "Okta changed nothing, so no journal is kept: fix the plan and apply it again.")
+		return &reportedError{code: failureCode(err), err: err}
 	}
-	return &reportedError{code: code, err: err}
+	fmt.Fprintf(w, "The journal %s keeps the run (id %s): fix the plan and run `apply --file PLAN --resume` (steps already done are not sent again), or undo it with `apply --rollback`.\n", j.Path(), j.RunID())
+	return &reportedError{code: failureCode(err), err: err}
+}
+
+// failureCode is the exit code of a failed run: ExitAuth when Okta refused the credentials.
+func failureCode(err error) int {
+	if okta.IsCode(err, okta.CodeInvalidToken) || okta.IsCode(err, okta.CodeForbidden) {
+		return ExitAuth
+	}
+	return ExitError
 }
 
 func stageName(s flows.Step) string {

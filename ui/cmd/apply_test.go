@@ -192,6 +192,32 @@ func TestApplyFailureThenResumeOrRollback(t *testing.T) {
 	}
 }
 
+// TestApplyRefusedFirstRequestKeepsNoJournal: Okta refuses the first requests (both policy creates),
+// so nothing changed:
+// apply says so, keeps no journal (nothing to resume), and the same plan applies afterwards.
+func TestApplyRefusedFirstRequestKeepsNoJournal(t *testing.T) {
+	o := newApplyOrg(t)
+	path, _ := o.planFile(t, "")
+	before := o.counts(t)
+	o.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies"}}})
+	if code := o.apply(t, "--file", path); code != ExitError {
+		t.Fatalf("exit %d, want %d", code, ExitError)
+	}
+	if !strings.Contains(o.err.String(), "Okta changed nothing, so no journal is kept") || strings.Contains(o.err.String(), "--resume") {
+		t.Errorf("stderr does not say that nothing is kept:\n%s", o.err)
+	}
+	if js, _ := flows.OpenJournals(flows.DefaultJournalDir(o.f.StateDir)); len(js) != 0 {
+		t.Fatalf("a refused run left %d journal(s)", len(js))
+	}
+	if got := o.counts(t); got != before {
+		t.Fatalf("org changed: %+v, want %+v", got, before)
+	}
+	o.srv.SetFaults(sandbox.Faults{})
+	if code := o.apply(t, "--file", path); code != 0 {
+		t.Fatalf("the fixed apply: exit %d, %s", code, o.err)
+	}
+}
+
 func TestApplyReportsMissingRefsByNameBeforeWriting(t *testing.T) {
 	source := newApplyOrg(t)
 	if _, err := source.api.CreatePolicy(context.Background(), okta.Policy{Type: okta.TypeAccessPolicy, Name: "Partner apps"}, true); err != nil {

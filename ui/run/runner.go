@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
@@ -20,10 +21,18 @@ type Journal interface {
 	Plan() flows.Plan
 	// States returns where each step of Plan() stands, with the ids already known.
 	States() ([]StepState, []string)
+	// Kept reports whether the run's journal is on disk: something may have reached Okta, so
+	// it can be resumed or rolled back later. A run refused before any effect keeps none.
+	Kept() bool
 }
 
-// flowsJournal adapts *flows.Journal.
-type flowsJournal struct{ j *flows.Journal }
+// flowsJournal adapts *flows.Journal. When the journal was discarded (the run was refused
+// before anything took effect), running or replacing starts a new one for the same org.
+type flowsJournal struct {
+	mu       sync.Mutex
+	j        *flows.Journal
+	dir, org string
+}
 
 // NewJournal starts a journal for plan under the common journal dir, recording the org the
 // API talks to (a run is never resumed against another org).
@@ -35,26 +44,67 @@ func NewJournal(c *common.Common, plan flows.Plan) (Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return flowsJournal{j}, nil
+	return &flowsJournal{j: j, dir: c.JournalDir, org: c.API.OrgURL()}, nil
 }
 
-func (f flowsJournal) Run(ctx context.Context, api okta.API, onEvent func(Event)) (map[string]string, error) {
-	out, err := flows.Run(ctx, api, f.j, func(ev flows.Event) { onEvent(convertEvent(ev)) })
+// current is the journal to run, a new one when the last was discarded.
+func (f *flowsJournal) current(plan *flows.Plan) (*flows.Journal, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.j.Gone() && plan == nil {
+		return f.j, nil
+	}
+	if !f.j.Gone() {
+		return f.j, f.j.Replace(*plan)
+	}
+	p := f.j.Plan()
+	if plan != nil {
+		p = *plan
+	}
+	j, err := flows.NewJournal(f.dir, p, f.org)
+	if err != nil {
+		return nil, err
+	}
+	f.j = j
+	return j, nil
+}
+
+func (f *flowsJournal) journal() *flows.Journal {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.j
+}
+
+func (f *flowsJournal) Run(ctx context.Context, api okta.API, onEvent func(Event)) (map[string]string, error) {
+	j, err := f.current(nil)
+	if err != nil {
+		return nil, err
+	}
+	out, err := flows.Run(ctx, api, j, func(ev flows.Event) { onEvent(convertEvent(ev)) })
 	if out == nil {
 		return nil, err
 	}
 	return out.Created, err
 }
 
-func (f flowsJournal) Rollback(ctx context.Context, api okta.API, onEvent func(Event)) error {
-	return flows.Rollback(ctx, api, f.j, func(ev flows.Event) { onEvent(convertEvent(ev)) })
+func (f *flowsJournal) Rollback(ctx context.Context, api okta.API, onEvent func(Event)) error {
+	j := f.journal()
+	if j.Gone() {
+		return nil // nothing took effect: nothing to undo
+	}
+	return flows.Rollback(ctx, api, j, func(ev flows.Event) { onEvent(convertEvent(ev)) })
 }
 
-func (f flowsJournal) Replace(plan flows.Plan) error { return f.j.Replace(plan) }
-func (f flowsJournal) Plan() flows.Plan              { return f.j.Plan() }
+func (f *flowsJournal) Replace(plan flows.Plan) error {
+	_, err := f.current(&plan)
+	return err
+}
 
-func (f flowsJournal) States() ([]StepState, []string) {
-	recs := f.j.Steps()
+func (f *flowsJournal) Plan() flows.Plan { return f.journal().Plan() }
+func (f *flowsJournal) Kept() bool       { return !f.journal().Gone() }
+
+func (f *flowsJournal) States() ([]StepState, []string) {
+	recs := f.journal().Steps()
 	states := make([]StepState, len(recs))
 	ids := make([]string, len(recs))
 	for i, r := range recs {
@@ -118,7 +168,7 @@ func FindUnfinishedRuns(c *common.Common) ([]UnfinishedRun, error) {
 			sameOrg: c.API != nil && j.SameOrg(c.API.OrgURL()),
 			plan:    plan,
 			done:    done,
-			journal: flowsJournal{j},
+			journal: &flowsJournal{j: j, dir: c.JournalDir, org: j.Org()},
 		})
 	}
 	return runs, err

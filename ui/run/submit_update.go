@@ -23,7 +23,7 @@ func (s *Submit) ShortHelp() []key.Binding {
 			b = append(b, s.keys.Fix)
 		}
 		b = append(b, s.keys.Retry)
-		if s.journal != nil && s.mode == modeRun {
+		if s.canRollBack() {
 			b = append(b, s.keys.Rollback)
 		}
 		return append(b, s.keys.Scroll)
@@ -108,7 +108,7 @@ func (s *Submit) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return s.onFix(s.failedStage())
 	case s.err != nil && key.Matches(msg, s.keys.Retry):
 		return s.start() // the journal skips what is done
-	case s.err != nil && key.Matches(msg, s.keys.Rollback) && s.journal != nil && s.mode == modeRun:
+	case s.err != nil && key.Matches(msg, s.keys.Rollback) && s.canRollBack():
 		s.mode = modeRollback
 		return s.start()
 	case s.err != nil && key.Matches(msg, s.c.Keys.Back):
@@ -172,4 +172,10 @@ func (s *Submit) refresh() {
 			}
 		}
 	}
+}
+
+// canRollBack: a failed run whose journal is kept (something may have reached Okta) can be
+// rolled back; one refused before any effect has nothing to undo.
+func (s *Submit) canRollBack() bool {
+	return s.journal != nil && s.journal.Kept() && s.mode == modeRun
 }

@@ -118,12 +118,15 @@ func (s *Submit) statusView() string {
 		} else {
 			parts = append(parts, st.Error.Render(fmt.Sprintf("Stopped at request %d.", s.failedStep+1)))
 		}
+		if s.journal != nil && !s.journal.Kept() {
+			parts[0] += " " + st.Subtle.Render("Okta changed nothing: no journal is kept.")
+		}
 		var opts []string
 		if s.onFix != nil && s.failedStage() > 0 && s.mode == modeRun {
 			opts = append(opts, fmt.Sprintf("f: fix stage %d and continue", s.failedStage()))
 		}
 		opts = append(opts, "r: retry")
-		if s.journal != nil && s.mode == modeRun {
+		if s.canRollBack() {
 			opts = append(opts, "u: roll back")
 		}
 		parts = append(parts, st.Warn.Render(strings.Join(opts, " · ")))
