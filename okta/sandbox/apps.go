@@ -154,6 +154,8 @@ func (s *Server) assignAppPolicy(c *call, appID, policyID string) (response, err
 		}
 		st.AppPolicies[appID] = policyID
 		a["lastUpdated"] = oktaTime(c.now)
+		st.touch(colApps, appID)
+		st.touch(colAppPolicies, appID)
 		s.event(st, c, EventAppPolicyUpdate, "Update application sign on policy",
 			logTarget{ID: appID, Type: "AppInstance", DisplayName: str(a["label"])}, policyTarget(p))
 		return noContent(), true

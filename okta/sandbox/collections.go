@@ -34,27 +34,31 @@ type storedRecord struct {
 
 // Collection names (bucket names).
 const (
-	colPolicies   = "policies"
-	colRules      = "rules"    // key: policy id; value: its rules in priority order
-	colMappings   = "mappings" // key: DSC policy id; value: mapped ACCESS_POLICY ids
-	colAssurances = "assurances"
-	colIdPs       = "idps"
-	colGroups     = "groups"
-	colZones      = "zones"
-	colLogs       = "logs"
+	colPolicies    = "policies"
+	colRules       = "rules"    // key: policy id; value: its rules in priority order
+	colMappings    = "mappings" // key: DSC policy id; value: mapped ACCESS_POLICY ids
+	colAssurances  = "assurances"
+	colIdPs        = "idps"
+	colGroups      = "groups"
+	colZones       = "zones"
+	colLogs        = "logs"
+	colApps        = "apps"
+	colAppPolicies = "appPolicies" // key: app id; value: the ACCESS_POLICY id it uses
 )
 
 // collections is every kind of object the store keeps. Adding one is a line here (and a field
 // on state, and touch calls in its handlers).
 var collections = []*collection{
 	objectList(colPolicies, "id", func(st *state) *[]obj { return &st.Policies }),
-	keyedMap(colRules, func(st *state) map[string][]obj { return st.Rules }),
-	keyedMap(colMappings, func(st *state) map[string][]string { return st.Mappings }),
+	keyedMap(colRules, func(st *state) *map[string][]obj { return &st.Rules }),
+	keyedMap(colMappings, func(st *state) *map[string][]string { return &st.Mappings }),
 	objectList(colAssurances, "id", func(st *state) *[]obj { return &st.DeviceAssurances }),
 	objectList(colIdPs, "id", func(st *state) *[]obj { return &st.IdPs }),
 	objectList(colGroups, "id", func(st *state) *[]obj { return &st.Groups }),
 	objectList(colZones, "id", func(st *state) *[]obj { return &st.Zones }),
 	objectList(colLogs, "uuid", func(st *state) *[]obj { return &st.Logs }),
+	objectList(colApps, "id", func(st *state) *[]obj { return &st.Apps }),
+	keyedMap(colAppPolicies, func(st *state) *map[string]string { return &st.AppPolicies }),
 }
 
 func collectionNamed(name string) *collection {
@@ -122,15 +126,15 @@ func objectList(name, keyMember string, field func(st *state) *[]obj) *collectio
 
 // keyedMap is a collection kept as a map from a key to a value (a policy's rules, a DSC
 // policy's mappings).
-func keyedMap[V any](name string, field func(st *state) map[string]V) *collection {
+func keyedMap[V any](name string, field func(st *state) *map[string]V) *collection {
 	return &collection{
 		name: name,
 		get: func(st *state, key string) (any, int, bool) {
-			v, ok := field(st)[key]
+			v, ok := (*field(st))[key]
 			return v, 0, ok
 		},
 		each: func(st *state, fn func(string, any)) {
-			m := field(st)
+			m := *field(st)
 			keys := make([]string, 0, len(m))
 			for k := range m {
 				keys = append(keys, k)
@@ -141,8 +145,8 @@ func keyedMap[V any](name string, field func(st *state) map[string]V) *collectio
 			}
 		},
 		restore: func(st *state, recs []storedRecord) error {
-			m := field(st)
-			clear(m)
+			m := make(map[string]V, len(recs))
+			*field(st) = m
 			for _, r := range recs {
 				var v V
 				if err := decodeNumbers(r.value, &v); err != nil {
@@ -152,7 +156,7 @@ func keyedMap[V any](name string, field func(st *state) map[string]V) *collectio
 			}
 			return nil
 		},
-		size: func(st *state) int { return len(field(st)) },
+		size: func(st *state) int { return len(*field(st)) },
 	}
 }
 

@@ -531,6 +531,12 @@ func sameState(a, b *state) error {
 	if a.OrgName != b.OrgName || a.Admin != b.Admin {
 		return fmt.Errorf("store differs from memory: org %q/%v vs %q/%v", a.OrgName, a.Admin, b.OrgName, b.Admin)
 	}
+	// The whole org too, so an object kept outside every collection (not saved) is noticed.
+	wa, _ := json.Marshal(a)
+	wb, _ := json.Marshal(b)
+	if string(wa) != string(wb) {
+		return fmt.Errorf("store differs from memory: the org holds something no collection saves (register it in collections)")
+	}
 	for _, c := range collections {
 		ea, eb := encodedCollection(c, a), encodedCollection(c, b)
 		if len(ea) != len(eb) {
