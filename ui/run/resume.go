@@ -85,18 +85,79 @@ func newJournalSubmit(c *common.Common, run UnfinishedRun, mode submitMode) *Sub
 	return s
 }
 
+// stepStanding is where one step of a stopped run stands, as its journal record says, and
+// what resume does with it.
+type stepStanding int
+
+const (
+	standingNotRun  stepStanding = iota // never sent: resume sends it
+	standingDone                        // Okta answered: kept, not sent again
+	standingUnknown                     // sent, no answer: looked up by name before anything is sent
+	standingRefused                     // Okta refused it (4xx): changed nothing, resume sends it again
+	standingUndone                      // rolled back by an earlier roll back
+)
+
+// standingOf reads a journal record.
+func standingOf(r flows.StepRecord) stepStanding {
+	switch {
+	case r.State == flows.StateDone:
+		return standingDone
+	case r.State == flows.StateRunning, r.State == flows.StateFailed && r.Uncertain:
+		return standingUnknown
+	case r.State == flows.StateFailed:
+		return standingRefused
+	case r.State == flows.StateRolledBack:
+		return standingUndone
+	}
+	return standingNotRun
+}
+
+// standingText is the mark, label and what resume does, per standing.
+var standingText = map[stepStanding][3]string{
+	standingDone:    {"✓", "done", "kept, not sent again"},
+	standingUnknown: {"?", "unknown", "looked up by name first, sent only if not found"},
+	standingNotRun:  {"·", "not run", "sent"},
+	standingRefused: {"✗", "refused", "Okta changed nothing; sent again"},
+	standingUndone:  {"↺", "undone", "rolled back already; left alone"},
+}
+
+var standingOrder = []stepStanding{standingDone, standingUnknown, standingRefused, standingUndone, standingNotRun}
+
 func (r *Resume) View() string {
 	s := r.c.Styles
 	var b strings.Builder
-	b.WriteString(s.Title.Render(r.run.Title) + "\n")
+	b.WriteString(s.Title.Render(common.ClipLine(r.run.Title, r.width)) + "\n")
 	if r.run.Desc != "" {
-		b.WriteString(s.Subtle.Render(r.run.Desc) + "\n")
+		b.WriteString(s.Subtle.Render(common.ClipLine(r.run.Desc, r.width)) + "\n")
 	}
-	b.WriteString(fmt.Sprintf("%d of %d requests were done.\n\n", r.run.done, len(r.run.plan.Steps)))
+	recs := r.run.journal.Records()
+	count := map[stepStanding]int{}
+	standings := make([]stepStanding, len(r.run.plan.Steps))
+	for i := range standings {
+		if i < len(recs) {
+			standings[i] = standingOf(recs[i])
+		}
+		count[standings[i]]++
+	}
+	var counts, legend []string
+	for _, st := range standingOrder {
+		if count[st] > 0 {
+			t := standingText[st]
+			counts = append(counts, fmt.Sprintf("%d %s", count[st], t[1]))
+			legend = append(legend, t[1]+": "+t[2])
+		}
+	}
+	b.WriteString(strings.Join(counts, " · ") + "\n\n")
 	for i, st := range r.run.plan.Steps {
-		mark := s.Subtle.Render("·")
-		if i < r.run.done {
-			mark = s.OK.Render("✓")
+		t := standingText[standings[i]]
+		mark := fmt.Sprintf("%s %-7s", t[0], t[1])
+		switch standings[i] {
+		case standingDone:
+			mark = s.OK.Render(mark)
+		case standingUnknown, standingRefused:
+			mark = s.Warn.Render(mark)
+		default:
+			mark = s.Subtle.Render(mark)
 		}
 		b.WriteString(common.ClipLine(fmt.Sprintf("%s %-6s %s", mark, st.Method(), st.Title), r.width) + "\n")
 	}
@@ -107,6 +168,7 @@ func (r *Resume) View() string {
 		b.WriteString(common.ClipLine("Connect to that org to resume or roll it back.", r.width) + "\n")
 		return b.String()
 	}
-	b.WriteString(s.Warn.Render("r") + " resume from the first unfinished request   " + s.Warn.Render("u") + " roll back\n")
+	b.WriteString(s.Subtle.Render(wrapAtSpaces("Resume: "+strings.Join(legend, " · ")+".", max(r.width, 20))) + "\n")
+	b.WriteString(s.Warn.Render("r") + " resume   " + s.Warn.Render("u") + " roll back (shows what it undoes, then asks)\n")
 	return b.String()
 }

@@ -21,6 +21,8 @@ type Journal interface {
 	Plan() flows.Plan
 	// States returns where each step of Plan() stands, with the ids already known.
 	States() ([]StepState, []string)
+	// Records is the journal's own record of each step of Plan() (state, id, error).
+	Records() []flows.StepRecord
 	// Kept reports whether the run's journal is on disk: something may have reached Okta, so
 	// it can be resumed or rolled back later. A run refused before any effect keeps none.
 	Kept() bool
@@ -102,6 +104,8 @@ func (f *flowsJournal) Replace(plan flows.Plan) error {
 
 func (f *flowsJournal) Plan() flows.Plan { return f.journal().Plan() }
 func (f *flowsJournal) Kept() bool       { return !f.journal().Gone() }
+
+func (f *flowsJournal) Records() []flows.StepRecord { return f.journal().Steps() }
 
 func (f *flowsJournal) States() ([]StepState, []string) {
 	recs := f.journal().Steps()
