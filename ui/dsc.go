@@ -224,11 +224,15 @@ type dscStage struct {
 	dir     int // +1 moving forward through the pages, -1 going back
 	form    *huh.Form
 	loading bool
-	loadErr error
-	planErr error
-	spinner spinner.Model
-	width   int
-	height  int
+	// ignoredKeys counts keys typed while the org was read: the page they were meant for was
+	// not there yet, so they are dropped and the page that appears says so, rather than
+	// landing in whichever field comes next.
+	ignoredKeys int
+	loadErr     error
+	planErr     error
+	spinner     spinner.Model
+	width       int
+	height      int
 }
 
 func newDSCStage(f *dscFlow, n int, pages []page) *dscStage {
@@ -387,6 +391,18 @@ func (s *dscStage) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case spinner.TickMsg:
 		return s, tickSpinner(&s.spinner, s.loading, msg)
 	case tea.KeyMsg:
+		if s.loading && !key.Matches(msg, s.f.c.Keys.Back) {
+			s.ignoredKeys += max(len(msg.Runes), 1)
+			return s, nil
+		}
+		if s.form != nil {
+			s.ignoredKeys = 0 // the notice has been seen
+		}
+		if key.Matches(msg, s.f.c.Keys.Back) && s.filterSet() {
+			// A fresh page shows the whole list with the answer kept (huh's own clearing
+			// leaves the list scrolled to nothing).
+			return s, s.build()
+		}
 		if key.Matches(msg, s.f.c.Keys.Back) && !s.filtering() {
 			return s, s.back()
 		}
@@ -416,6 +432,20 @@ func (s *dscStage) filtering() bool {
 	}
 	if f, ok := s.form.GetFocusedField().(interface{ GetFiltering() bool }); ok {
 		return f.GetFiltering()
+	}
+	return false
+}
+
+// filterSet reports whether a filter typed earlier still narrows the focused list (it shows
+// as "/Dash" above it); esc then clears it before it leaves the page.
+func (s *dscStage) filterSet() bool {
+	if s.form == nil {
+		return false
+	}
+	for _, kb := range s.form.KeyBinds() {
+		if kb.Enabled() && kb.Help().Desc == "clear filter" {
+			return true
+		}
 	}
 	return false
 }
@@ -461,7 +491,11 @@ func (s *dscStage) View() string {
 		b.WriteString("ctrl+r tries again; esc goes back.\n")
 		return b.String()
 	case s.loading:
-		return s.spinner.View() + " Reading the org…\n"
+		line := s.spinner.View() + " Reading the org… keys typed now are ignored."
+		if s.ignoredKeys > 0 {
+			line += fmt.Sprintf(" (%d ignored)", s.ignoredKeys)
+		}
+		return line + "\n"
 	case s.form == nil:
 		return ""
 	}
@@ -476,10 +510,13 @@ func (s *dscStage) View() string {
 }
 
 func (s *dscStage) errorView() string {
+	st := s.f.c.Styles
 	if s.planErr == nil {
+		if s.ignoredKeys > 0 {
+			return st.Subtle.Render(fmt.Sprintf("Ignored %d key%s typed while the org was read: type them again here.", s.ignoredKeys, plural(s.ignoredKeys)))
+		}
 		return ""
 	}
-	st := s.f.c.Styles
 	lines := []string{st.Error.Render("These answers need a fix before the review:")}
 	wrap := lipgloss.NewStyle().Width(max(s.width-2, 20))
 	if ve, ok := s.planErr.(flows.ValidationErrors); ok {

@@ -2,13 +2,17 @@ package ui
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // salesSignals gives the sandbox org a DSC policy "Sales device signals" that maps "Okta
@@ -176,4 +180,57 @@ func lineWith(view, s string) string {
 		}
 	}
 	return ""
+}
+
+// TestDSCStage1FilterStaysVisibleAndEscClearsIt: a filter typed in the stage 1 picker stays on
+// screen after a pick is refused, the footer says esc clears it, and esc clears it (the stage
+// stays open) instead of leaving the stage.
+func TestDSCStage1FilterStaysVisibleAndEscClearsIt(t *testing.T) {
+	d, _, api := newShellDriver(t, 80, 24)
+	salesSignals(t, api)
+	d.Key(tea.KeyEnter)
+	d.RequireView("Stage 1 of 5")
+	d.TypeText("/")
+	d.TypeText("Dashboard")
+	d.Key(tea.KeyEnter) // refused: mapped elsewhere
+	d.RequireView("/Dashboard", "esc clear filter", "Stage 1 of 5")
+	if strings.Contains(d.View(), "+ Create a new app sign-in policy") {
+		t.Fatalf("the filter does not hide the other options:\n%s", d.View())
+	}
+	d.Key(tea.KeyEsc)
+	d.RequireView("Stage 1 of 5", "> Okta Dashboard", "Password only") // the whole list, the pick kept
+	if strings.Contains(d.View(), "/Dashboard") {
+		t.Errorf("esc left the filter in place:\n%s", d.View())
+	}
+	d.Key(tea.KeyUp, tea.KeyUp, tea.KeyUp) // from the refused pick to the top
+	d.RequireView("> + Create a new app sign-in policy", "Seamless access based on network context")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Name of the new app sign-in policy")
+}
+
+// TestDSCKeysWhileReadingTheOrgAreVisiblyIgnored: keys typed while a page's data is read are
+// not fed to whichever field comes next; the loading line says they are ignored and the page
+// that appears says how many were, with its own answers untouched.
+func TestDSCKeysWhileReadingTheOrgAreVisiblyIgnored(t *testing.T) {
+	_, api := shellSandbox(t, sandboxtest.Latency(400*time.Millisecond))
+	c := shellCommon(t, api, 80, 24)
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(80, 24))
+	waitScreen(t, tm, "Device signal collection")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Reading the org… keys typed now are ignored.")
+	press(tm, kType("Typed ahead"), kEnter())
+	waitScreen(t, tm, "Ignored 12 keys typed while the org was read: type them again here.", "> + Create a new app sign-in policy")
+	press(tm, kEnter())
+	waitScreen(t, tm, "Name of the new app sign-in policy")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(5*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing echoes the typed text, so any trace of it means it landed in a field.
+	if strings.Contains(string(out), "Typed ahead") {
+		t.Errorf("keys typed while reading landed in a field:\n%s", out)
+	}
 }

@@ -226,6 +226,11 @@ func TestDSCRetryAfterServerErrorInTmux(t *testing.T) {
 	runFlow(t, "dsc.sh", "E2E_DSC_FAULT=1", "E2E_NAME=dsc-fault")
 }
 
+// TestDSCRefusalsInTmux: names in use and an app sign-in policy another DSC policy maps are
+// refused at their own stage, by keys in tmux; the org then holds no duplicate and no second
+// mapping.
+func TestDSCRefusalsInTmux(t *testing.T) { runFlow(t, "dsc_refusals.sh") }
+
 // TestAssuranceFlowInTmux creates, edits and requires an iOS device assurance policy in a new
 // rule, reads the System Log view, then checks the policy, the rule and the events over the API.
 func TestAssuranceFlowInTmux(t *testing.T) { runFlow(t, "assurance.sh") }
