@@ -4,6 +4,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -52,7 +53,43 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root := newWizardCmd(f)
 	root.Version = Version
 	root.AddCommand(newSandboxCmd(f), newInspectCmd(f), newApplyCmd(f))
+	markUsageErrors(root)
 	return root
+}
+
+// usageError makes err a bad-usage error (exit code ExitUsage), as the README promises for
+// every unknown flag, flag value, command or argument.
+func usageError(err error) error {
+	var coded *CodedError
+	if errors.As(err, &coded) {
+		return err
+	}
+	return &CodedError{Code: ExitUsage, Err: err}
+}
+
+// markUsageErrors routes flag errors of every command (subcommands inherit the root's) and
+// unknown subcommands of command groups through usageError.
+func markUsageErrors(root *cobra.Command) {
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.HasSubCommands() {
+			args := c.Args
+			if args == nil {
+				args = cobra.NoArgs // a group takes a subcommand, nothing else
+			}
+			c.Args = func(cmd *cobra.Command, a []string) error {
+				if err := args(cmd, a); err != nil {
+					return usageError(err)
+				}
+				return nil
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 // Main runs the command line with the process's streams and returns the exit code.

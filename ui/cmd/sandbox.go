@@ -92,10 +92,10 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	if opts.Faults != "" {
 		faults, err = sandbox.ParseFaults(opts.Faults)
 		if err != nil {
-			return fmt.Errorf("--faults: %w", err)
+			return usageError(fmt.Errorf("--faults: %w", err))
 		}
 	} else if faults, err = sandbox.FaultsFromEnv(); err != nil {
-		return err
+		return &configError{err}
 	}
 	level := slog.LevelWarn
 	if opts.Verbose {

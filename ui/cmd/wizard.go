@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui"
 )
 
@@ -84,6 +87,10 @@ func (o *wizardOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer org.Close()
+	if err := checkCredentials(ctx, org, f.IO.ErrOut); err != nil {
+		log.Error("credentials refused", "err", err)
+		return err
+	}
 	log.Info("wizard started", "org", org.Label, "sandbox", org.Sandbox, "accessible", o.accessible)
 
 	c := &ui.Common{
@@ -114,4 +121,25 @@ func (o *wizardOptions) run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// errStopPaging ends a paged read after its first page.
+var errStopPaging = errors.New("first page read")
+
+// checkCredentials reads one app sign-in policy (a single request) so a wrong or expired
+// token, or one without the policy scopes, is reported at start with the fix, not after the
+// first stage was answered. Other failures (the network) are left to the screens, which
+// retry.
+func checkCredentials(ctx context.Context, org *Org, errOut io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := org.API.ListPoliciesPaged(ctx, okta.TypeAccessPolicy, 1, func([]okta.Policy) error { return errStopPaging })
+	if !okta.IsCode(err, okta.CodeInvalidToken) && !okta.IsCode(err, okta.CodeForbidden) {
+		return nil
+	}
+	fmt.Fprintf(errOut, "okta-device-wizard: %s refused the credentials: %v\n"+
+		"Fix: set OKTA_CLIENT_TOKEN to a valid API token of that org (Admin Console > Security > API > Tokens),\n"+
+		"or for an OAuth service app check OKTA_CLIENT_CLIENTID, the private key and its scopes\n"+
+		"(okta.policies.read, okta.policies.manage, ...); ~/.okta/okta.yaml is read too.\n", org.API.OrgURL(), err)
+	return &CodedError{Code: ExitAuth, Err: errors.New("credentials refused")}
 }
