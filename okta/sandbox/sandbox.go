@@ -109,7 +109,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	for _, n := range opened.notices {
-		s.log.Warn("sandbox state: " + n)
+		s.log.Info("sandbox state: " + n)
 	}
 	s.notices = opened.notices
 	s.st, s.store = opened.st, opened.store

@@ -145,7 +145,7 @@ func openStateFile(path string, now time.Time) (*openedState, error) {
 		return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
 	}
 	if err == nil && !fi.Mode().IsRegular() {
-		return nil, untouched(fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
+		return nil, untouched(notRegular(fi))
 	}
 	lock, err := lockStateFile(abs)
 	if err != nil {
@@ -174,7 +174,7 @@ func openStateFile(path string, now time.Time) (*openedState, error) {
 	case err != nil:
 		return nil, fmt.Errorf("sandbox state %s: %w", abs, err)
 	case !fi.Mode().IsRegular():
-		return nil, untouched(fmt.Errorf("not a regular file (%s)", fi.Mode().Type()))
+		return nil, untouched(notRegular(fi))
 	default:
 		head, err := readHead(abs, 20)
 		if err != nil {
@@ -213,6 +213,22 @@ func openStateFile(path string, now time.Time) (*openedState, error) {
 	ok = true
 	out.store, out.st = s, st
 	return out, nil
+}
+
+// notRegular is the refusal of a state path that is not a regular file.
+func notRegular(fi os.FileInfo) error {
+	kind := "a special file"
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		kind = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	}
+	return fmt.Errorf("not a regular file (%s)", kind)
 }
 
 func readHead(path string, n int) ([]byte, error) {

@@ -151,19 +151,7 @@ func TestCurlExportAgainstSandboxServe(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "okta-device-wizard")
-	build := exec.Command("go", "build", "-o", bin, "github.com/okta-device-wizard/okta-device-wizard")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	// The processes see no Okta configuration of the machine running the tests.
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OKTA_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_STATE_HOME=") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	bin, env := buildWizard(t, dir)
 
 	url, token := startSandboxServe(t, bin, env, filepath.Join(dir, "org.json"))
 	api, err := okta.New(okta.Config{OrgURL: url, Token: token, RequestTimeout: 20 * time.Second})
@@ -212,9 +200,41 @@ func TestCurlExportAgainstSandboxServe(t *testing.T) {
 	requireSameSnapshot(t, "curl export run against sandbox serve", orgSnapshot(t, api), orgSnapshot(t, ref.api))
 }
 
+// buildWizard builds the binary into dir and returns it with an environment that holds no Okta
+// configuration of the machine running the tests (HOME and the state directory in dir).
+func buildWizard(t *testing.T, dir string) (bin string, env []string) {
+	t.Helper()
+	bin = filepath.Join(dir, "okta-device-wizard")
+	build := exec.Command("go", "build", "-o", bin, "github.com/okta-device-wizard/okta-device-wizard")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OKTA_") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_STATE_HOME=") {
+			env = append(env, kv)
+		}
+	}
+	return bin, append(env, "HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+}
+
 // startSandboxServe starts `BIN sandbox serve` on a free port and returns the URL and token it
 // prints; the process is interrupted (then killed) when the test ends.
 func startSandboxServe(t *testing.T, bin string, env []string, state string) (url, token string) {
+	t.Helper()
+	p := startServeProcess(t, bin, env, state)
+	return p.url, p.token
+}
+
+// serveProcess is a running `sandbox serve`.
+type serveProcess struct {
+	url, token string
+	cmd        *exec.Cmd
+	exited     chan struct{} // closed once the process ended
+}
+
+// startServeProcess starts `BIN sandbox serve` on a free port and waits for its URL and token;
+// the process is interrupted (then killed) when the test ends.
+func startServeProcess(t *testing.T, bin string, env []string, state string) *serveProcess {
 	t.Helper()
 	serve := exec.Command(bin, "sandbox", "serve", "--addr", "127.0.0.1:0", "--state", state)
 	serve.Env = env
@@ -268,11 +288,11 @@ func startSandboxServe(t *testing.T, bin string, env []string, state string) (ur
 		if f.url == "" || f.token == "" {
 			t.Fatalf("sandbox serve printed no URL or token; stderr:\n%s", stderr())
 		}
-		return f.url, f.token
+		return &serveProcess{url: f.url, token: f.token, cmd: serve, exited: exited}
 	case <-exited:
 		t.Fatalf("sandbox serve exited early; stderr:\n%s", stderr())
 	case <-time.After(60 * time.Second):
 		t.Fatalf("sandbox serve did not announce itself; stderr:\n%s", stderr())
 	}
-	return "", ""
+	return nil
 }

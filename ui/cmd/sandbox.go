@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -24,6 +26,8 @@ type sandboxServeOptions struct {
 	Token     string
 	Faults    string
 	Verbose   bool
+	// AllowRemote lets --addr be an address other machines can reach.
+	AllowRemote bool
 	// ready is called once the server listens (tests use it to learn the URL).
 	ready func(url, token string)
 }
@@ -70,6 +74,7 @@ func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Comman
 	cmd.Flags().StringVar(&opts.Token, "token", "", "API token the sandbox accepts (default: a random one)")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "faults to inject, e.g. 'latency=50ms;429@POST /api/v1/policies#1' (default: $"+sandbox.FaultsEnv+")")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log every fault and state error to stderr")
+	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other machines can reach (anyone reaching it with the printed token controls the org)")
 	return cmd
 }
 
@@ -83,6 +88,9 @@ func defaultSandboxStatePath(stateDir string) string {
 }
 
 func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
+	if err := checkLoopback(opts.Addr, opts.AllowRemote); err != nil {
+		return err
+	}
 	statePath := opts.StatePath
 	if statePath == "" {
 		statePath = defaultSandboxStatePath(opts.StateDir)
@@ -118,6 +126,9 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	defer srv.Close()
 
 	out := opts.IO.Out
+	for _, n := range srv.Notices() {
+		fmt.Fprintf(out, "Note: %s.\n", n)
+	}
 	fmt.Fprintf(out, "Sandbox Okta org running at %s\n", srv.URL())
 	fmt.Fprintf(out, "State file: %s\n", statePath)
 	if len(faults.Rules) > 0 || faults.Latency > 0 {
@@ -133,4 +144,24 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	<-ctx.Done()
 	fmt.Fprintln(out, "Sandbox stopped.")
 	return nil
+}
+
+// checkLoopback refuses a listen address other machines can reach unless allowRemote: the
+// sandbox prints its token and that token controls the whole org.
+func checkLoopback(addr string, allowRemote bool) error {
+	if allowRemote {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	shown := host
+	if shown == "" {
+		shown = "every interface"
+	}
+	return fmt.Errorf("--addr %s listens on %s, which other machines can reach, and the token the sandbox prints controls its org; use 127.0.0.1:PORT, or pass --allow-remote to listen there anyway", addr, shown)
 }

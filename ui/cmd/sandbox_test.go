@@ -216,3 +216,45 @@ func TestSandboxServeFollowsTheStateDirFlag(t *testing.T) {
 		t.Fatalf("--state-dir should hold the default state file: %v", err)
 	}
 }
+
+func TestSandboxServeRefusesNonLoopbackAddrWithoutAllowRemote(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:0", "example.com:0"} {
+		out := &syncBuffer{}
+		f := &Factory{IO: IOStreams{Out: out, ErrOut: out}, StateDir: t.TempDir()}
+		root := NewRootCmd(f)
+		root.SetArgs([]string{"sandbox", "serve", "--addr", addr})
+		root.SetOut(out)
+		root.SetErr(out)
+		err := root.ExecuteContext(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "--allow-remote") || !strings.Contains(err.Error(), "127.0.0.1:PORT") {
+			t.Fatalf("--addr %s: error %v should name --allow-remote and the loopback alternative", addr, err)
+		}
+		if entries, _ := os.ReadDir(f.StateDir); len(entries) != 0 {
+			t.Fatalf("--addr %s: refused, yet the state directory was written", addr)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
+		if err := checkLoopback(addr, false); err != nil {
+			t.Fatalf("--addr %s is loopback: %v", addr, err)
+		}
+	}
+	// With --allow-remote the sandbox listens on every interface.
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	f := &Factory{IO: IOStreams{Out: out, ErrOut: out}, StateDir: t.TempDir()}
+	root := NewRootCmd(f)
+	root.SetArgs([]string{"sandbox", "serve", "--addr", "0.0.0.0:0", "--allow-remote"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "Sandbox Okta org running at") {
+		if time.Now().After(deadline) {
+			t.Fatalf("--allow-remote did not start the sandbox: %s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
