@@ -51,10 +51,16 @@ type API interface {
 	// ListPolicyApps lists the apps an ACCESS_POLICY protects.
 	ListPolicyApps(ctx context.Context, policyID string) ([]App, error)
 
+	// SimulatePolicy asks Okta which policy and rule decide a sign-in (changes nothing).
+	SimulatePolicy(ctx context.Context, req SimulationRequest) (*SimulationResult, error)
+
 	// Pickers.
 	ListIdentityProviders(ctx context.Context) ([]IdentityProvider, error)
 	ListGroups(ctx context.Context) ([]Group, error)
 	ListNetworkZones(ctx context.Context) ([]NetworkZone, error)
+	// ListUsers lists users whose login or name starts with q ("" = all).
+	ListUsers(ctx context.Context, q string) ([]User, error)
+	ListUserGroups(ctx context.Context, userID string) ([]Group, error)
 
 	// System Log.
 	QueryLogs(ctx context.Context, q LogQuery) ([]LogEvent, error)

@@ -143,3 +143,32 @@ func (c *Client) AssignAppPolicy(ctx context.Context, appID, policyID string) er
 func (c *Client) ListPolicyApps(ctx context.Context, policyID string) ([]App, error) {
 	return listAll[App](ctx, c, policyPath(policyID)+"/app", nil)
 }
+
+// User is the part of a user the wizard shows (spec: User).
+type User struct {
+	ID      string      `json:"id"`
+	Status  string      `json:"status"`
+	Profile UserProfile `json:"profile"`
+}
+
+// UserProfile holds the user's login and name.
+type UserProfile struct {
+	Login     string `json:"login"`
+	Email     string `json:"email,omitempty"`
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+}
+
+// ListUsers lists users whose login, email, first or last name starts with q ("" = all).
+func (c *Client) ListUsers(ctx context.Context, q string) ([]User, error) {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	return listAll[User](ctx, c, "/api/v1/users", v)
+}
+
+// ListUserGroups lists the groups a user belongs to.
+func (c *Client) ListUserGroups(ctx context.Context, userID string) ([]Group, error) {
+	return listAll[Group](ctx, c, "/api/v1/users/"+url.PathEscape(userID)+"/groups", nil)
+}

@@ -111,6 +111,7 @@ func (s *Server) createAssurance(c *call) (response, error) {
 			return *e, false
 		}
 		d := fromBody(body, readOnlyAssuranceKeys)
+		plainGraceExpiry(d)
 		id := newID("dae")
 		ts := oktaTime(c.now)
 		d["id"] = id
@@ -139,6 +140,7 @@ func (s *Server) replaceAssurance(c *call, id string) (response, error) {
 			return *e, false
 		}
 		d := fromBody(body, readOnlyAssuranceKeys)
+		plainGraceExpiry(d)
 		d["id"] = id
 		d["createdDate"], d["createdBy"] = old["createdDate"], old["createdBy"]
 		d["lastUpdate"], d["lastUpdatedBy"] = oktaTime(c.now), st.Admin.ID
@@ -481,6 +483,16 @@ func validatePlatformMembers(o obj, platform string) *response {
 		return refuseMembersOf(dtc, "thirdPartySignalProviders.dtc.", platform, dtcOwnMembers)
 	}
 	return nil
+}
+
+// plainGraceExpiry stores gracePeriod.expiry sent in the spec's object form {"value": "P30D"}
+// (as the Python SDK sends it) as the plain string Okta answers.
+func plainGraceExpiry(d obj) {
+	if g, ok := d["gracePeriod"].(map[string]any); ok {
+		if m, isObj := g["expiry"].(map[string]any); isObj {
+			g["expiry"] = m["value"]
+		}
+	}
 }
 
 func validateGracePeriod(v any) *response {

@@ -48,6 +48,11 @@ func (s *Server) routePolicies(c *call) (response, error) {
 			return s.createPolicy(c)
 		}
 		return methodNotAllowed("GET", "POST"), nil
+	case len(segs) == 2 && segs[1] == "simulate":
+		if m != http.MethodPost {
+			return methodNotAllowed("POST"), nil
+		}
+		return s.simulatePolicy(c)
 	case len(segs) == 2:
 		switch m {
 		case http.MethodGet:

@@ -35,6 +35,8 @@ func (s *Server) route(r *http.Request) response {
 	switch c.segs[0] {
 	case "policies":
 		resp, err = s.routePolicies(c)
+	case "users":
+		resp, err = s.routeUsers(c)
 	case "apps":
 		resp, err = s.routeApps(c)
 	case "device-assurances":

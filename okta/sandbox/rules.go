@@ -26,7 +26,8 @@ func ruleIndex(rules []obj, id string) int {
 func (st *state) policyRule(policyID, ruleID string) (p obj, i int, miss *response) {
 	p = st.policy(policyID)
 	if p == nil {
-		e := policyNotFound(policyID)
+		// A rule of a deleted policy is not found as a rule (recorded: "... (PolicyRule)").
+		e := ruleNotFound(ruleID)
 		return nil, -1, &e
 	}
 	i = ruleIndex(st.Rules[policyID], ruleID)

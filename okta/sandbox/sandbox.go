@@ -327,14 +327,20 @@ func (s *Server) transact(fn func(st *state) (changed bool)) error {
 
 // authorized checks the Authorization header in constant time.
 func (s *Server) authorized(h string) bool {
-	scheme, cred, ok := strings.Cut(h, " ")
-	if !ok || cred == "" {
-		return false
-	}
-	switch strings.ToUpper(scheme) {
-	case "SSWS":
-		return subtle.ConstantTimeCompare([]byte(cred), []byte(s.token)) == 1
-	case "BEARER":
+	h = strings.TrimSpace(h)
+	// Real Okta accepts "SSWS<token>" without a space (the Python SDK sends it so) and any run
+	// of spaces after the scheme.
+	for _, scheme := range []string{"SSWS", "Bearer"} {
+		if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+			continue
+		}
+		cred := strings.TrimLeft(h[len(scheme):], " ")
+		if cred == "" {
+			return false
+		}
+		if scheme == "SSWS" {
+			return subtle.ConstantTimeCompare([]byte(cred), []byte(s.token)) == 1
+		}
 		return s.oauth.validBearer(cred, s.now())
 	}
 	return false

@@ -68,6 +68,8 @@ func seedState(now time.Time) *state {
 	group("OKTA_GROUP", "Sales", "Sales team")
 	group("OKTA_GROUP", "Contractors", "External contractors")
 
+	seedUsers(st, created)
+
 	idp := func(t, name, protocol string) {
 		st.IdPs = append(st.IdPs, obj{
 			"id": newID("0oa"), "issuerMode": "ORG_URL", "name": name, "status": statusActive,

@@ -52,6 +52,9 @@ type state struct {
 	// Apps in creation order; AppPolicies: app id -> the ACCESS_POLICY it uses.
 	Apps        []obj             `json:"apps"`
 	AppPolicies map[string]string `json:"appPolicies"`
+	// Users and Memberships: user id -> group ids (Everyone is implied).
+	Users       []obj               `json:"users"`
+	Memberships map[string][]string `json:"memberships"`
 
 	policyIndex map[string]int
 	// what the running write changed (see touch)
@@ -69,6 +72,9 @@ func (st *state) reindex() {
 	}
 	if st.Mappings == nil {
 		st.Mappings = map[string][]string{}
+	}
+	if st.Memberships == nil {
+		st.Memberships = map[string][]string{}
 	}
 	if st.AppPolicies == nil {
 		st.AppPolicies = map[string]string{}
