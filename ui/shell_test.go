@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,7 +128,8 @@ func TestShellCtrlCQuitWhileBusyKeepsJournal(t *testing.T) {
 }
 
 // TestShellRollBackUnfinishedRun: a run that stopped on an error can be rolled back from the
-// home screen: what it created is deleted.
+// home screen: u previews the requests and asks; enter deletes what the run created and labels
+// each step rolled back or not run.
 func TestShellRollBackUnfinishedRun(t *testing.T) {
 	d, c, api := newShellDriver(t, 80, 24, failFirstMappingPOST())
 	dscWalk{appPolicy: "Rollback app", dscName: "Rollback signals"}.run(d)
@@ -138,7 +140,14 @@ func TestShellRollBackUnfinishedRun(t *testing.T) {
 	d.RequireView("Resume or roll back: Device signal collection “Rollback signals”")
 	d.Key(tea.KeyEnter)
 	d.TypeText("u")
-	d.RequireView("Rolled back")
+	// Roll back asks first: the requests it will send, in order, and nothing undone yet.
+	d.RequireView("Roll back?", "undo this run, newest first", " 1 DELETE /api/v1/policies/", "enter sends", "nothing is undone")
+	checkScreenSize(t, d.View(), 80, 24)
+	if ps, _ := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection); !slices.ContainsFunc(ps, func(p okta.Policy) bool { return p.Name == "Rollback signals" }) {
+		t.Fatal("the preview undid the run before enter")
+	}
+	d.Key(tea.KeyEnter)
+	d.RequireView("Rolled back", "rolled back", "not run: nothing to undo")
 	ps, err := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
 	if err != nil {
 		t.Fatal(err)

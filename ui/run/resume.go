@@ -70,17 +70,19 @@ func (r *Resume) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case r.orgMismatch():
 		return r, nil
 	case key.Matches(k, r.keys.Resume):
-		return r, func() tea.Msg { return common.ReplaceMsg{Screen: newJournalSubmit(r.c, r.run, modeRun)} }
+		s := newJournalSubmit(r.c, r.run.plan, r.run.journal, modeRun)
+		return r, func() tea.Msg { return common.ReplaceMsg{Screen: s} }
 	case key.Matches(k, r.keys.Rollback):
-		return r, func() tea.Msg { return common.ReplaceMsg{Screen: newJournalSubmit(r.c, r.run, modeRollback)} }
+		preview := NewRollbackReview(r.c, r.run.plan, r.run.journal)
+		return r, func() tea.Msg { return common.ReplaceMsg{Screen: preview} }
 	}
 	return r, nil
 }
 
 // newJournalSubmit is a submit screen on an existing journal, resuming or rolling it back.
-func newJournalSubmit(c *common.Common, run UnfinishedRun, mode submitMode) *Submit {
-	s := NewSubmit(c, run.plan, nil)
-	s.journal = run.journal
+func newJournalSubmit(c *common.Common, plan flows.Plan, journal Journal, mode submitMode) *Submit {
+	s := NewSubmit(c, plan, nil)
+	s.journal = journal
 	s.mode = mode
 	return s
 }

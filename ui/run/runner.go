@@ -21,6 +21,8 @@ type Journal interface {
 	Plan() flows.Plan
 	// States returns where each step of Plan() stands, with the ids already known.
 	States() ([]StepState, []string)
+	// PlanRollback lists what Rollback would send (flows.PlanRollback), sending nothing.
+	PlanRollback() flows.RollbackPlan
 	// Records is the journal's own record of each step of Plan() (state, id, error).
 	Records() []flows.StepRecord
 	// Kept reports whether the run's journal is on disk: something may have reached Okta, so
@@ -107,6 +109,14 @@ func (f *flowsJournal) Kept() bool       { return !f.journal().Gone() }
 
 func (f *flowsJournal) Records() []flows.StepRecord { return f.journal().Steps() }
 
+func (f *flowsJournal) PlanRollback() flows.RollbackPlan {
+	j := f.journal()
+	if j.Gone() {
+		return flows.RollbackPlan{}
+	}
+	return flows.PlanRollback(j)
+}
+
 func (f *flowsJournal) States() ([]StepState, []string) {
 	recs := f.journal().Steps()
 	states := make([]StepState, len(recs))
@@ -137,8 +147,11 @@ func convertState(s flows.StepState) StepState {
 
 func convertEvent(ev flows.Event) Event {
 	out := Event{Index: ev.Index, State: convertState(ev.State), ID: ev.ObjectID, Err: ev.Err}
-	if ev.Adopted && out.State == StepDone {
+	switch {
+	case ev.Adopted && out.State == StepDone:
 		out.State = StepSkipped
+	case ev.Adopted && out.State == StepUndone:
+		out.State = StepKept // it existed before this run: a roll back leaves it alone
 	}
 	return out
 }

@@ -10,6 +10,7 @@ const (
 	StepFailed
 	StepSkipped // done by an earlier run of the same journal, or nothing to do
 	StepUndone  // rolled back
+	StepKept    // left alone by a roll back: the object existed before this run
 )
 
 // Event is one progress report of a run, as the submit screen needs it.

@@ -186,6 +186,15 @@ func (s *Submit) start() tea.Cmd {
 			}
 		}
 	}
+	if s.mode == modeRollback {
+		preview := s.journal.PlanRollback()
+		for _, i := range preview.Kept {
+			s.states[i] = StepKept
+		}
+		for _, i := range preview.Undone {
+			s.states[i] = StepUndone
+		}
+	}
 	s.running = true
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

@@ -109,8 +109,8 @@ func (s *Submit) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case s.err != nil && key.Matches(msg, s.keys.Retry):
 		return s.start() // the journal skips what is done
 	case s.err != nil && key.Matches(msg, s.keys.Rollback) && s.canRollBack():
-		s.mode = modeRollback
-		return s.start()
+		preview := NewRollbackReview(s.c, s.plan, s.journal) // asks before undoing anything
+		return func() tea.Msg { return common.PushMsg{Screen: preview} }
 	case s.err != nil && key.Matches(msg, s.c.Keys.Back):
 		// The journal stays on disk: the home screen offers resume or roll back.
 		return func() tea.Msg { return common.BackMsg{} }

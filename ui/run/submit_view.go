@@ -34,6 +34,8 @@ func (s *Submit) stepsView() string {
 			mark = st.Error.Render("✗")
 		case StepUndone:
 			mark = st.Warn.Render("↺")
+		case StepKept:
+			mark = st.OK.Render("=")
 		}
 		line := fmt.Sprintf("%s %s %s", mark, st.Method.Render(fmt.Sprintf("%-6s", step.Method())), step.Title)
 		line = common.ClipLine(line, s.width)
@@ -54,6 +56,10 @@ func (s *Submit) stepsView() string {
 			b.WriteString("    " + st.Subtle.Render(common.ClipLine(text, s.width-4)) + "\n")
 		case s.states[i] == StepUndone:
 			b.WriteString("    " + st.Subtle.Render(stage+"rolled back") + "\n")
+		case s.states[i] == StepKept:
+			b.WriteString("    " + st.Subtle.Render(stage+"kept: it existed before this run") + "\n")
+		case s.mode == modeRollback && s.finished && s.states[i] == StepPending:
+			b.WriteString("    " + st.Subtle.Render(stage+"not run: nothing to undo") + "\n")
 		case s.states[i] == StepFailed && s.errs[i] != nil:
 			b.WriteString(common.Indent(s.errorView(step, s.errs[i]), "    "))
 		}
