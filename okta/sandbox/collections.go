@@ -44,6 +44,8 @@ const (
 	colLogs        = "logs"
 	colApps        = "apps"
 	colAppPolicies = "appPolicies" // key: app id; value: the ACCESS_POLICY id it uses
+	colUsers       = "users"
+	colMemberships = "memberships" // key: user id; value: its group ids (Everyone implied)
 )
 
 // collections is every kind of object the store keeps. Adding one is a line here (and a field
@@ -59,6 +61,8 @@ var collections = []*collection{
 	objectList(colLogs, "uuid", func(st *state) *[]obj { return &st.Logs }),
 	objectList(colApps, "id", func(st *state) *[]obj { return &st.Apps }),
 	keyedMap(colAppPolicies, func(st *state) *map[string]string { return &st.AppPolicies }),
+	objectList(colUsers, "id", func(st *state) *[]obj { return &st.Users }),
+	keyedMap(colMemberships, func(st *state) *map[string][]string { return &st.Memberships }),
 }
 
 func collectionNamed(name string) *collection {
