@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,7 +42,7 @@ func newSandboxCmd(f *Factory) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	cmd.AddCommand(newSandboxServeCmd(f, nil))
+	cmd.AddCommand(newSandboxServeCmd(f, nil), newSandboxSeedCmd(f))
 	return cmd
 }
 
@@ -164,4 +165,69 @@ func checkLoopback(addr string, allowRemote bool) error {
 		shown = "every interface"
 	}
 	return fmt.Errorf("--addr %s listens on %s, which other machines can reach, and the token the sandbox prints controls its org; use 127.0.0.1:PORT, or pass --allow-remote to listen there anyway", addr, shown)
+}
+
+// sandboxSeedOptions are the inputs of `sandbox seed`.
+type sandboxSeedOptions struct {
+	StatePath string
+	Counts    sandbox.SeedCounts
+}
+
+func newSandboxSeedCmd(f *Factory) *cobra.Command {
+	opts := &sandboxSeedOptions{}
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Fill the sandbox org with generated policies, rules and assurance policies",
+		Long: "Adds generated app sign-in policies (each with its rules and catch-all), device signal\n" +
+			"collection policies (each mapped to one of the new app policies while there are some) and\n" +
+			"device assurance policies to the sandbox's state file in one write, for benchmarks and demos.\n" +
+			"The sandbox must not be running on that file.",
+		Example: "  okta-device-wizard sandbox seed --app-policies 2500 --rules-each 5 --dsc-policies 10 --assurances 2500",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runSandboxSeed(c.OutOrStdout(), f.StateDir, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.StatePath, "state", "", "state file of the org (default: sandbox.json in the state directory)")
+	cmd.Flags().IntVar(&opts.Counts.AppPolicies, "app-policies", 0, "app sign-in policies to add")
+	cmd.Flags().IntVar(&opts.Counts.RulesEach, "rules-each", 5, "rules in each new app sign-in policy besides its catch-all (at most 99)")
+	cmd.Flags().IntVar(&opts.Counts.DSCPolicies, "dsc-policies", 0, "device signal collection policies to add")
+	cmd.Flags().IntVar(&opts.Counts.Assurances, "assurances", 0, "device assurance policies to add")
+	return cmd
+}
+
+func runSandboxSeed(out io.Writer, stateDir string, opts *sandboxSeedOptions) error {
+	n := opts.Counts
+	if n.AppPolicies < 0 || n.RulesEach < 0 || n.DSCPolicies < 0 || n.Assurances < 0 {
+		return fmt.Errorf("sandbox seed: counts must not be negative")
+	}
+	if n.RulesEach > 99 {
+		return fmt.Errorf("sandbox seed: --rules-each %d: a policy holds at most 100 rules (99 besides the catch-all)", n.RulesEach)
+	}
+	if n.AppPolicies+n.DSCPolicies+n.Assurances == 0 {
+		return fmt.Errorf("sandbox seed: nothing to add; give --app-policies, --dsc-policies or --assurances")
+	}
+	statePath := opts.StatePath
+	if statePath == "" {
+		statePath = defaultSandboxStatePath(stateDir)
+	}
+	start := time.Now()
+	srv, err := sandbox.New(sandbox.Options{StatePath: statePath})
+	if err != nil {
+		return err
+	}
+	for _, note := range srv.Notices() {
+		fmt.Fprintf(out, "Note: %s.\n", note)
+	}
+	if err := srv.Seed(n); err != nil {
+		srv.Close()
+		return err
+	}
+	if err := srv.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Added %d app sign-in policies (%d rules each and the catch-all), %d device signal collection policies, %d device assurance policies: %d objects in %s.\n",
+		n.AppPolicies, n.RulesEach, n.DSCPolicies, n.Assurances, n.Objects(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "State file: %s\n", statePath)
+	return nil
 }
