@@ -189,7 +189,7 @@ wait_for "┃ Require devices to pass/E2E iOS"
 send x
 wait_for "[•] iOS      $DA_NAME"
 send Enter
-wait_for "Rule settings · page 4 of 4"
+wait_for "Rule settings · page 4 of"
 focused "Rule name"
 type_text "$RULE_NAME"
 wait_for "> $RULE_NAME"
