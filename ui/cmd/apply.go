@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,7 @@ type applyOptions struct {
 	journalDir  string
 	resume      bool
 	rollback    bool
+	yes         bool
 	runID       string
 	adopt       bool
 	exportCurl  string
@@ -49,12 +51,14 @@ When a request fails, Okta's error (code, summary, causes) is printed on stderr 
 it belongs to, and the run's journal is kept: fix the plan and run again with --resume (steps
 already done are not sent again), or undo what the run created with --rollback.
 
-Never prompts; works without a terminal. Exit codes: 0 ok, 1 failed (see stderr), 2 bad usage,
+Never prompts, but for --rollback: it lists the requests that undo the run, then asks on a
+terminal (--yes undoes without asking; without a terminal --yes is required). Exit codes: 0 ok, 1 failed (see stderr), 2 bad usage,
 5 configuration, 6 credentials refused, 130 interrupted (resume with --resume).`,
 		Example: `  okta-device-wizard apply --file plan.yaml --dry-run
   okta-device-wizard apply --file plan.yaml
   okta-device-wizard apply --file plan.yaml --resume
   okta-device-wizard apply --rollback
+  okta-device-wizard apply --rollback --yes
   okta-device-wizard apply --file plan.yaml --export-curl plan.sh`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -83,6 +87,7 @@ Never prompts; works without a terminal. Exit codes: 0 ok, 1 failed (see stderr)
 	fl.StringVar(&o.journalDir, "journal-dir", "", "where run journals are kept (default <state-dir>/journal)")
 	fl.BoolVar(&o.resume, "resume", false, "continue the unfinished run from its first unfinished request (with --file: with the plan's fixed answers)")
 	fl.BoolVar(&o.rollback, "rollback", false, "undo what the unfinished run created, in reverse order")
+	fl.BoolVar(&o.yes, "yes", false, "with --rollback: undo without asking (for scripts; without a terminal it is required)")
 	fl.StringVar(&o.runID, "run", "", "with --resume or --rollback: the run id (default: the newest unfinished run against this org)")
 	fl.BoolVar(&o.adopt, "adopt-existing", true, "treat an object the plan creates that already exists by name as done (adopt it) instead of creating it again")
 	fl.StringVar(&o.exportCurl, "export-curl", "", "write the plan as a bash script of curl requests to FILE (\"-\" for stdout) and send nothing")
@@ -167,6 +172,9 @@ func (o *applyOptions) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if confirmed, err := o.confirmRollback(j, org); err != nil || !confirmed {
+			return err
+		}
 		out.note("Rolling back run %s against %s", j.RunID(), org.Label)
 		if err := flows.Rollback(ctx, org.API, j, out.event); err != nil {
 			return o.reportFailure(err, "roll back", j)
@@ -211,6 +219,46 @@ func (o *applyOptions) run(ctx context.Context) error {
 		out.note("Objects that already exist by name are adopted, not created again (--adopt-existing=false to turn this off).")
 	}
 	return o.execute(ctx, org, j, out)
+}
+
+// confirmRollback lists the requests that undo run j, newest first, and the steps left alone,
+// then asks (or takes --yes). Without a terminal and without --yes nothing is undone.
+func (o *applyOptions) confirmRollback(j *flows.Journal, org *Org) (bool, error) {
+	w := o.f.IO.Out
+	if o.json {
+		w = o.f.IO.ErrOut
+	}
+	preview := flows.PlanRollback(j)
+	plan := j.Plan()
+	fmt.Fprintf(w, "Rolling back run %s (%s) against %s sends %s, newest first:\n", j.RunID(), plan.Title, org.Label, requestCount(len(preview.Requests)))
+	for i, q := range preview.Requests {
+		fmt.Fprintf(w, "  %2d %-6s %s  (%s)\n", i+1, q.Method, q.Path, q.Title)
+		if q.Note != "" {
+			fmt.Fprintf(w, "     %s\n", q.Note)
+		}
+	}
+	for _, q := range preview.Cannot {
+		fmt.Fprintf(w, "  cannot be undone: %s %s (%s): the roll back stops there\n", q.Method, q.Path, q.Note)
+	}
+	for _, i := range preview.Kept {
+		fmt.Fprintf(w, "  kept (existed before this run): %s\n", plan.Steps[i].Name())
+	}
+	for _, i := range preview.NotRun {
+		fmt.Fprintf(w, "  not run, nothing to undo: %s\n", plan.Steps[i].Name())
+	}
+	if o.yes {
+		return true, nil
+	}
+	if !o.f.IO.InTTY {
+		return false, &CodedError{Code: ExitUsage, Err: errors.New("nothing was undone: --rollback asks before undoing and there is no terminal to ask on; pass --yes to roll back without asking")}
+	}
+	fmt.Fprint(o.f.IO.ErrOut, "Roll back? Type y to send these requests [y/N]: ")
+	line, _ := bufio.NewReader(o.f.IO.In).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		fmt.Fprintln(o.f.IO.ErrOut, "Nothing was undone; the journal is kept.")
+		return false, nil
+	}
+	return true, nil
 }
 
 // resolve maps the plan's references to this org's objects; missing ones stop the run before

@@ -174,7 +174,11 @@ func TestApplyFailureThenResumeOrRollback(t *testing.T) {
 				t.Fatalf("fresh apply beside an unfinished run: exit %d, %s", code, o.err)
 			}
 			o.srv.SetFaults(sandbox.Faults{})
-			if code := o.apply(t, then); code != 0 {
+			args := []string{then}
+			if then == "--rollback" {
+				args = append(args, "--yes") // no terminal here to ask on
+			}
+			if code := o.apply(t, args...); code != 0 {
 				t.Fatalf("%s exit %d: %s\n%s", then, code, o.err, o.out)
 			}
 			got := o.counts(t)
@@ -185,7 +189,7 @@ func TestApplyFailureThenResumeOrRollback(t *testing.T) {
 			if got != want {
 				t.Fatalf("after %s: %+v, want %+v\n%s", then, got, want, o.out)
 			}
-			if code := o.apply(t, then); code == 0 || !strings.Contains(o.err.String(), "no unfinished run") {
+			if code := o.apply(t, args...); code == 0 || !strings.Contains(o.err.String(), "no unfinished run") {
 				t.Fatalf("second %s: exit %d, %s", then, code, o.err)
 			}
 		})
@@ -215,6 +219,46 @@ func TestApplyRefusedFirstRequestKeepsNoJournal(t *testing.T) {
 	o.srv.SetFaults(sandbox.Faults{})
 	if code := o.apply(t, "--file", path); code != 0 {
 		t.Fatalf("the fixed apply: exit %d, %s", code, o.err)
+	}
+}
+
+// TestApplyRollbackAsksFirst: --rollback lists the requests that undo the run; without a
+// terminal it undoes nothing and names --yes; on a terminal "n" undoes nothing and "y" rolls
+// back.
+func TestApplyRollbackAsksFirst(t *testing.T) {
+	o := newApplyOrg(t)
+	path, _ := o.planFile(t, "")
+	before := o.counts(t)
+	o.srv.SetFaults(sandbox.Faults{Rules: []sandbox.FaultRule{{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies/*/mappings", Nth: 1}}})
+	if code := o.apply(t, "--file", path); code == 0 {
+		t.Fatal("apply succeeded despite the fault")
+	}
+	o.srv.SetFaults(sandbox.Faults{})
+	stopped := o.counts(t)
+
+	if code := o.apply(t, "--rollback"); code != ExitUsage || !strings.Contains(o.err.String(), "pass --yes") {
+		t.Fatalf("--rollback without a terminal: exit %d, stderr %s", code, o.err)
+	}
+	if !strings.Contains(o.out.String(), "DELETE /api/v1/policies/") || !strings.Contains(o.out.String(), "not run, nothing to undo") {
+		t.Errorf("the requests are not listed:\n%s", o.out)
+	}
+	if got := o.counts(t); got != stopped {
+		t.Fatalf("--rollback without --yes changed the org: %+v, want %+v", got, stopped)
+	}
+	o.f.IO.InTTY = true
+	o.f.IO.In = strings.NewReader("n\n")
+	if code := o.apply(t, "--rollback"); code != 0 || !strings.Contains(o.err.String(), "Nothing was undone") {
+		t.Fatalf("answer n: exit %d, %s", code, o.err)
+	}
+	if got := o.counts(t); got != stopped {
+		t.Fatalf("answering n changed the org: %+v", got)
+	}
+	o.f.IO.In = strings.NewReader("y\n")
+	if code := o.apply(t, "--rollback"); code != 0 {
+		t.Fatalf("answer y: exit %d, %s", code, o.err)
+	}
+	if got := o.counts(t); got != before {
+		t.Fatalf("after the roll back: %+v, want %+v", got, before)
 	}
 }
 
