@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -203,6 +204,14 @@ func (d AssuranceDraft) Validate(now time.Time) []FieldError {
 		}
 	}
 
+	if len(d.DTCSignals) > 0 && !d.ChromeDeviceTrust {
+		errs.add("thirdPartySignalProviders.dtc", "Chrome Device Trust signals are chosen but Chrome Device Trust is off: turn it on or clear the signals")
+	}
+	for i, sig := range d.DTCSignals {
+		if !oneOf(sig, DTCSignalOptions(d.Platform)...) {
+			errs.add(fmt.Sprintf("thirdPartySignalProviders.dtc[%d]", i), "Chrome Device Trust signal %q is not one %s reports: choose from %s", sig, platformLabel(d.Platform), strings.Join(DTCSignalOptions(d.Platform), ", "))
+		}
+	}
 	if d.AndroidDeviceTrust && c.AndroidDeviceTrust {
 		d.checkAndroidDeviceTrust(&errs, mode)
 	}
@@ -408,6 +417,13 @@ func (d AssuranceDraft) Body() (*okta.DeviceAssurance, error) {
 		tp = *b.ThirdPartySignalProviders
 	}
 	setProvider(&tp.Dtc, d.ChromeDeviceTrust, defaultDTCSettings)
+	if d.ChromeDeviceTrust && len(d.DTCSignals) > 0 {
+		dtc, err := dtcSettings(tp.Dtc, d.Platform, d.DTCSignals)
+		if err != nil {
+			return nil, err
+		}
+		tp.Dtc = dtc
+	}
 	setProvider(&tp.DevicePostureIdP, d.DevicePostureIdP, defaultDevicePostureIdPSettings)
 	setProvider(&tp.AndroidDeviceTrust, d.AndroidDeviceTrust, defaultAndroidDeviceTrustSettings)
 	if len(tp.Dtc) == 0 && len(tp.DevicePostureIdP) == 0 && len(tp.AndroidDeviceTrust) == 0 {
@@ -424,6 +440,63 @@ func (d AssuranceDraft) Body() (*okta.DeviceAssurance, error) {
 		b.DisplayRemediationMode = d.Remediation
 	}
 	return &b, nil
+}
+
+// DTCSignalOptions are the yes/no Chrome Device Trust signals of platform (the boolean
+// members of the spec's DTCChromeOS, DTCMacOS and DTCWindows), in the order the form offers
+// them; nil when the platform has no Chrome Device Trust.
+func DTCSignalOptions(platform string) []string {
+	if !PlatformChecks(platform).ChromeDeviceTrust {
+		return nil
+	}
+	common := []string{"diskEncrypted", "osFirewall", "screenLockSecured", "siteIsolationEnabled",
+		"builtInDnsClientEnabled", "chromeRemoteDesktopAppBlocked", "realtimeUrlCheckMode"}
+	if platform == okta.PlatformChromeOS {
+		return append(common, "allowScreenLock", "managedDevice")
+	}
+	return common
+}
+
+// DTCSignalsOf lists the signals a policy's dtc settings require (true), in option order.
+func DTCSignalsOf(platform string, dtc json.RawMessage) []string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(dtc, &m) != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range DTCSignalOptions(platform) {
+		if string(m[s]) == "true" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// dtcSettings sets the yes/no signals of the dtc settings to the chosen ones; other members
+// (versions, domains, key trust levels) are kept as the policy has them.
+func dtcSettings(current json.RawMessage, platform string, chosen []string) (json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	if len(current) > 0 && string(current) != "null" {
+		if err := json.Unmarshal(current, &m); err != nil {
+			return nil, fmt.Errorf("thirdPartySignalProviders.dtc: %w", err)
+		}
+	}
+	for _, s := range DTCSignalOptions(platform) {
+		delete(m, s)
+	}
+	for _, s := range chosen {
+		m[s] = json.RawMessage("true")
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	// The same settings keep the policy's own bytes, so an edit that changes nothing is no change.
+	var before, after any
+	if json.Unmarshal(current, &before) == nil && json.Unmarshal(out, &after) == nil && reflect.DeepEqual(before, after) {
+		return current, nil
+	}
+	return out, nil
 }
 
 func setProvider(raw *json.RawMessage, want bool, defaults json.RawMessage) {
@@ -641,6 +714,9 @@ func DraftFromAssurance(a okta.DeviceAssurance, loc *time.Location) AssuranceDra
 	d.SecureHardware = derefBool(a.SecureHardwarePresent)
 	if tp := a.ThirdPartySignalProviders; tp != nil {
 		d.ChromeDeviceTrust = len(tp.Dtc) > 0 && string(tp.Dtc) != "null"
+		if d.ChromeDeviceTrust {
+			d.DTCSignals = DTCSignalsOf(a.Platform, tp.Dtc)
+		}
 		d.DevicePostureIdP = len(tp.DevicePostureIdP) > 0 && string(tp.DevicePostureIdP) != "null"
 		d.AndroidDeviceTrust = len(tp.AndroidDeviceTrust) > 0 && string(tp.AndroidDeviceTrust) != "null"
 	}

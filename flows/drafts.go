@@ -112,7 +112,10 @@ type AssuranceDraft struct {
 	BlockJailbreak    bool     `json:"blockJailbreak,omitempty"` // sends jailbreak: false (Android, iOS)
 	SecureHardware    bool     `json:"secureHardware,omitempty"` // Android, macOS, Windows
 	ChromeDeviceTrust bool     `json:"chromeDeviceTrust,omitempty"`
-	DevicePostureIdP  bool     `json:"devicePostureIdp,omitempty"`
+	// DTCSignals are the Chrome Device Trust signals required (DTCSignalOptions); empty keeps
+	// what the policy has, or Okta's usual three for a plan written before the form asked.
+	DTCSignals       []string `json:"dtcSignals,omitempty"`
+	DevicePostureIdP bool     `json:"devicePostureIdp,omitempty"`
 	// AndroidDeviceTrust requires Android Device Trust signals (Android only).
 	AndroidDeviceTrust bool `json:"androidDeviceTrust,omitempty"`
 

@@ -213,6 +213,9 @@ func (e *AssuranceEditor) pages() []formPage {
 	if c.Jailbreak || c.SecureHardware || c.ChromeDeviceTrust || c.DevicePostureIdP || c.AndroidDeviceTrust {
 		list = append(list, e.integrityPage())
 	}
+	if c.ChromeDeviceTrust && d.ChromeDeviceTrust {
+		list = append(list, e.dtcPage())
+	}
 	list = append(list, e.gracePage())
 	if d.GraceMode != flows.GraceNone {
 		list = append(list, e.graceDetailPage())
@@ -531,6 +534,36 @@ func (e *AssuranceEditor) integrityPage() formPage {
 	}
 }
 
+// dtcSignalLabels name the Chrome Device Trust signals as the Admin Console does.
+var dtcSignalLabels = map[string]string{
+	"diskEncrypted": "Disk encrypted", "osFirewall": "OS firewall on", "screenLockSecured": "Screen lock secured",
+	"siteIsolationEnabled": "Chrome site isolation on", "builtInDnsClientEnabled": "Chrome built-in DNS client on",
+	"chromeRemoteDesktopAppBlocked": "Chrome Remote Desktop blocked", "realtimeUrlCheckMode": "Real-time URL checks on",
+	"allowScreenLock": "Screen lock allowed", "managedDevice": "Managed ChromeOS device",
+}
+
+// dtcPage asks which Chrome Device Trust signals to require: none is turned on unasked.
+func (e *AssuranceEditor) dtcPage() formPage {
+	d := e.draft
+	return formPage{
+		key: "dtc", title: "Chrome Device Trust signals", owns: []string{"thirdPartySignalProviders.dtc"},
+		explain: "Chrome Device Trust reports these signals from Chrome; a device passes when every " +
+			"signal chosen here is true (thirdPartySignalProviders.dtc).",
+		group: func() *huh.Group {
+			return huh.NewGroup(huh.NewMultiSelect[string]().Title("Require these Chrome Device Trust signals").
+				Description("A device fails unless Chrome reports each one. x toggles.").
+				Options(daOptions(flows.DTCSignalOptions(d.Platform), dtcSignalLabels)...).
+				Value(&d.DTCSignals).Filterable(false))
+		},
+		done: func() error {
+			if len(d.DTCSignals) == 0 && d.Original == nil {
+				return errors.New("Chrome Device Trust signals: choose at least one (x toggles), or turn Chrome Device Trust off")
+			}
+			return nil
+		},
+	}
+}
+
 func (e *AssuranceEditor) gracePage() formPage {
 	d := e.draft
 	return formPage{
@@ -652,6 +685,10 @@ func (e *AssuranceEditor) normalized() flows.AssuranceDraft {
 	d.BlockJailbreak = d.BlockJailbreak && c.Jailbreak
 	d.SecureHardware = d.SecureHardware && c.SecureHardware
 	d.ChromeDeviceTrust = d.ChromeDeviceTrust && c.ChromeDeviceTrust
+	d.DTCSignals = keepAllowed(d.DTCSignals, flows.DTCSignalOptions(d.Platform))
+	if !d.ChromeDeviceTrust {
+		d.DTCSignals = nil
+	}
 	d.DevicePostureIdP = d.DevicePostureIdP && c.DevicePostureIdP
 	d.AndroidDeviceTrust = d.AndroidDeviceTrust && c.AndroidDeviceTrust
 	switch d.GraceMode {

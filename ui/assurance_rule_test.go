@@ -93,3 +93,41 @@ func TestAssuranceWindows10MinimumIsAWindows10Build(t *testing.T) {
 	s = r.waitFor("build 22631 is not a Windows 10 build")
 	checkScreenSize(t, s, 80, 24)
 }
+
+// TestAssuranceChromeOSAsksWhichDeviceTrustSignals: turning Chrome Device Trust on asks which
+// signals to require, with none chosen unasked; the request carries only the chosen one.
+func TestAssuranceChromeOSAsksWhichDeviceTrustSignals(t *testing.T) {
+	env := newDAEnv(t)
+	c := shellCommon(t, env.api, 80, 24)
+	r := startDA(t, c, NewAssuranceFlow(c))
+	r.createNamed("Chromebooks")
+	r.key(tea.KeyUp) // ChromeOS
+	r.key(tea.KeyEnter)
+	r.waitFor("Require Chrome Device Trust signals?")
+	r.typ("y")
+	r.typ("n") // no device posture IdP
+	s := r.waitFor("Require these Chrome Device Trust signals", "[ ] Disk encrypted", "[ ] Managed ChromeOS device")
+	checkScreenSize(t, s, 80, 24)
+	if strings.Contains(s, "[•]") {
+		t.Errorf("signals chosen before the user chose any:\n%s", s)
+	}
+	r.key(tea.KeyEnter)
+	r.waitFor("Chrome Device Trust signals: choose at least one")
+	r.key(tea.KeyDown, 2)
+	r.typ("x") // screen lock secured
+	r.key(tea.KeyEnter)
+	r.waitFor("When a device fails the checks")
+	var dtc string
+	r.inspect(func(a *App) {
+		for _, sc := range a.stack {
+			if ed, ok := sc.(*AssuranceEditor); ok {
+				if b, err := ed.draft.Body(); err == nil && b.ThirdPartySignalProviders != nil {
+					dtc = string(b.ThirdPartySignalProviders.Dtc)
+				}
+			}
+		}
+	})
+	if dtc != `{"screenLockSecured":true}` {
+		t.Errorf("dtc settings sent = %s, want only the chosen signal", dtc)
+	}
+}
