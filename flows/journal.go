@@ -362,19 +362,21 @@ func (j *Journal) update(change func(recs []StepRecord)) error {
 
 // mark records the state of the step at index i.
 func (j *Journal) mark(i int, state StepState, objectID string, adopted bool, err error) error {
-	return j.update(func(recs []StepRecord) {
-		recs[i].State = state
-		recs[i].Updated = time.Now().UTC()
-		if objectID != "" {
-			recs[i].ObjectID = objectID
-		}
-		recs[i].Adopted = adopted
-		recs[i].Error, recs[i].ErrorCode, recs[i].Uncertain = "", "", false
-		if err != nil {
-			recs[i].Error, recs[i].ErrorCode = errorText(err)
-			recs[i].Uncertain = mayHaveApplied(err)
-		}
-	})
+	return j.update(func(recs []StepRecord) { setRecord(&recs[i], state, objectID, adopted, err) })
+}
+
+func setRecord(r *StepRecord, state StepState, objectID string, adopted bool, err error) {
+	r.State = state
+	r.Updated = time.Now().UTC()
+	if objectID != "" {
+		r.ObjectID = objectID
+	}
+	r.Adopted = adopted
+	r.Error, r.ErrorCode, r.Uncertain = "", "", false
+	if err != nil {
+		r.Error, r.ErrorCode = errorText(err)
+		r.Uncertain = mayHaveApplied(err)
+	}
 }
 
 // Finish deletes the journal: a finished run leaves nothing behind.

@@ -34,45 +34,6 @@ func (m MissingRef) String() string {
 	return fmt.Sprintf("%s %s, used by step %q: %s", what, name, m.StepID, m.Reason)
 }
 
-// orgIndex lists what an org holds, each list read once.
-type orgIndex struct {
-	api      okta.API
-	policies map[okta.PolicyType][]okta.Policy
-	groups   []okta.Group
-	idps     []okta.IdentityProvider
-	zones    []okta.NetworkZone
-	da       []okta.DeviceAssurance
-	loaded   map[string]bool
-}
-
-func newOrgIndex(api okta.API) *orgIndex {
-	return &orgIndex{api: api, policies: map[okta.PolicyType][]okta.Policy{}, loaded: map[string]bool{}}
-}
-
-func (x *orgIndex) load(ctx context.Context, what string) error {
-	if x.loaded[what] {
-		return nil
-	}
-	var err error
-	switch what {
-	case string(okta.TypeAccessPolicy), string(okta.TypeDeviceSignalCollection):
-		x.policies[okta.PolicyType(what)], err = x.api.ListPolicies(ctx, okta.PolicyType(what))
-	case "groups":
-		x.groups, err = x.api.ListGroups(ctx)
-	case "idps":
-		x.idps, err = x.api.ListIdentityProviders(ctx)
-	case "zones":
-		x.zones, err = x.api.ListNetworkZones(ctx)
-	case "da":
-		x.da, err = x.api.ListDeviceAssurances(ctx)
-	}
-	if err != nil {
-		return fmt.Errorf("listing %s: %w", what, err)
-	}
-	x.loaded[what] = true
-	return nil
-}
-
 func policyTypeOf(k RefKind) okta.PolicyType {
 	if k == RefDSCPolicy {
 		return okta.TypeDeviceSignalCollection
@@ -80,92 +41,122 @@ func policyTypeOf(k RefKind) okta.PolicyType {
 	return okta.TypeAccessPolicy
 }
 
+// refRead is the read that finds ref in an org: by name when it has one, else by id. policyID
+// is the rule's policy in this org ("" while it is not known yet).
+func refRead(ref Ref, policyID string) (read, bool) {
+	byName := ref.Name != ""
+	switch ref.Kind {
+	case refAnyPolicy:
+		return readPolicy(ref.ID), true
+	case RefAccessPolicy, RefDSCPolicy:
+		if byName {
+			return readPoliciesNamed(policyTypeOf(ref.Kind), ref.Name), true
+		}
+		return readPolicies(policyTypeOf(ref.Kind)), true
+	case RefRule:
+		if policyID == "" || isPlaceholder(policyID) {
+			return read{}, false
+		}
+		return readRules(policyID), true
+	case RefGroup:
+		if byName {
+			return readGroupsNamed(ref.Name), true
+		}
+		return readGroups, true
+	case RefIdentityProvider:
+		if byName {
+			return readIdPsNamed(ref.Name), true
+		}
+		return readIdPs, true
+	case RefNetworkZone:
+		return readZones, true
+	case RefDeviceAssurance:
+		return readAssurances, true
+	}
+	return read{}, false
+}
+
 // byID finds the name (and platform) of an object by kind and id; found is false when the org
 // has no such object.
-func (x *orgIndex) byID(ctx context.Context, kind RefKind, id, policyID string) (name, platform string, found bool, err error) {
+func (x *Reads) byID(ctx context.Context, kind RefKind, id, policyID string) (name, platform string, found bool, err error) {
 	switch kind {
 	case refAnyPolicy:
-		for _, k := range []RefKind{RefAccessPolicy, RefDSCPolicy} {
-			if name, _, found, err := x.byID(ctx, k, id, ""); err != nil || found {
-				return name, "", found, err
-			}
-		}
-	case RefAccessPolicy, RefDSCPolicy:
-		t := policyTypeOf(kind)
-		if err := x.load(ctx, string(t)); err != nil {
+		p, err := x.policy(ctx, id)
+		if err != nil || p == nil {
 			return "", "", false, err
 		}
-		for _, p := range x.policies[t] {
+		return p.Name, "", true, nil
+	case RefAccessPolicy, RefDSCPolicy:
+		ps, err := getAs[[]okta.Policy](ctx, x, readPolicies(policyTypeOf(kind)))
+		if err != nil {
+			return "", "", false, err
+		}
+		for _, p := range ps {
 			if p.ID == id {
 				return p.Name, "", true, nil
 			}
 		}
 	case RefRule:
-		r, err := x.api.GetRule(ctx, policyID, id)
-		if okta.IsNotFound(err) {
-			return "", "", false, nil
-		}
-		if err != nil {
+		r, err := x.rule(ctx, policyID, id)
+		if err != nil || r == nil {
 			return "", "", false, err
 		}
 		return r.Name, "", true, nil
 	case RefGroup:
-		if err := x.load(ctx, "groups"); err != nil {
+		gs, err := getAs[[]okta.Group](ctx, x, readGroups)
+		if err != nil {
 			return "", "", false, err
 		}
-		for _, g := range x.groups {
+		for _, g := range gs {
 			if g.ID == id {
 				return g.Profile.Name, "", true, nil
 			}
 		}
 	case RefIdentityProvider:
-		if err := x.load(ctx, "idps"); err != nil {
+		idps, err := getAs[[]okta.IdentityProvider](ctx, x, readIdPs)
+		if err != nil {
 			return "", "", false, err
 		}
-		for _, i := range x.idps {
+		for _, i := range idps {
 			if i.ID == id {
 				return i.Name, "", true, nil
 			}
 		}
 	case RefNetworkZone:
-		if err := x.load(ctx, "zones"); err != nil {
+		zs, err := getAs[[]okta.NetworkZone](ctx, x, readZones)
+		if err != nil {
 			return "", "", false, err
 		}
-		for _, z := range x.zones {
+		for _, z := range zs {
 			if z.ID == id {
 				return z.Name, "", true, nil
 			}
 		}
 	case RefDeviceAssurance:
-		if err := x.load(ctx, "da"); err != nil {
+		d, err := x.assurance(ctx, id)
+		if err != nil || d == nil {
 			return "", "", false, err
 		}
-		for _, d := range x.da {
-			if d.ID == id {
-				return d.Name, d.Platform, true, nil
-			}
-		}
+		return d.Name, d.Platform, true, nil
 	}
 	return "", "", false, nil
 }
 
 // byName finds the ids of the objects of a kind with a name (and platform, for assurance).
-func (x *orgIndex) byName(ctx context.Context, ref Ref, policyID string) ([]string, error) {
+func (x *Reads) byName(ctx context.Context, ref Ref, policyID string) ([]string, error) {
 	var ids []string
 	switch ref.Kind {
 	case RefAccessPolicy, RefDSCPolicy:
-		t := policyTypeOf(ref.Kind)
-		if err := x.load(ctx, string(t)); err != nil {
+		ps, err := x.policiesNamed(ctx, policyTypeOf(ref.Kind), ref.Name)
+		if err != nil {
 			return nil, err
 		}
-		for _, p := range x.policies[t] {
-			if p.Name == ref.Name {
-				ids = append(ids, p.ID)
-			}
+		for _, p := range ps {
+			ids = append(ids, p.ID)
 		}
 	case RefRule:
-		rules, err := x.api.ListRules(ctx, policyID)
-		if err != nil && !okta.IsNotFound(err) {
+		rules, err := x.rules(ctx, policyID)
+		if err != nil {
 			return nil, err
 		}
 		for _, r := range rules {
@@ -174,37 +165,37 @@ func (x *orgIndex) byName(ctx context.Context, ref Ref, policyID string) ([]stri
 			}
 		}
 	case RefGroup:
-		if err := x.load(ctx, "groups"); err != nil {
+		gs, err := getAs[[]okta.Group](ctx, x, readGroupsNamed(ref.Name))
+		if err != nil {
 			return nil, err
 		}
-		for _, g := range x.groups {
-			if g.Profile.Name == ref.Name {
-				ids = append(ids, g.ID)
-			}
+		for _, g := range gs {
+			ids = append(ids, g.ID)
 		}
 	case RefIdentityProvider:
-		if err := x.load(ctx, "idps"); err != nil {
+		idps, err := getAs[[]okta.IdentityProvider](ctx, x, readIdPsNamed(ref.Name))
+		if err != nil {
 			return nil, err
 		}
-		for _, i := range x.idps {
-			if i.Name == ref.Name {
-				ids = append(ids, i.ID)
-			}
+		for _, i := range idps {
+			ids = append(ids, i.ID)
 		}
 	case RefNetworkZone:
-		if err := x.load(ctx, "zones"); err != nil {
+		zs, err := getAs[[]okta.NetworkZone](ctx, x, readZones)
+		if err != nil {
 			return nil, err
 		}
-		for _, z := range x.zones {
+		for _, z := range zs {
 			if z.Name == ref.Name {
 				ids = append(ids, z.ID)
 			}
 		}
 	case RefDeviceAssurance:
-		if err := x.load(ctx, "da"); err != nil {
+		das, err := getAs[[]okta.DeviceAssurance](ctx, x, readAssurances)
+		if err != nil {
 			return nil, err
 		}
-		for _, d := range x.da {
+		for _, d := range das {
 			if d.Name == ref.Name && (ref.Platform == "" || d.Platform == ref.Platform) {
 				ids = append(ids, d.ID)
 			}
@@ -284,20 +275,31 @@ func addRuleRefs(r okta.Rule, add func(RefKind, string, string)) {
 // the org the plan was made in. Call it before saving a plan. An id the org does not have is
 // an error naming the step.
 func CollectRefs(ctx context.Context, api okta.API, p Plan) (Plan, error) {
-	idx := newOrgIndex(api)
+	x := NewReads(api)
+	var wave []read
+	for _, s := range p.Steps {
+		for _, r := range stepRefIDs(s) {
+			if rd, ok := refRead(r, r.PolicyID); ok {
+				wave = append(wave, rd)
+			}
+		}
+	}
+	if err := x.wave(ctx, wave); err != nil {
+		return p, err
+	}
 	out := p
 	out.Steps = make([]Step, len(p.Steps))
 	for i, s := range p.Steps {
 		var refs []Ref
 		for _, r := range stepRefIDs(s) {
 			if r.Kind == refAnyPolicy {
-				kind, name, err := policyKind(ctx, idx, r.ID)
+				kind, name, err := policyKind(ctx, x, r.ID)
 				if err != nil {
 					return p, fmt.Errorf("step %q: %w", s.ID, err)
 				}
 				r.Kind, r.Name = kind, name
 			} else {
-				name, platform, found, err := idx.byID(ctx, r.Kind, r.ID, r.PolicyID)
+				name, platform, found, err := x.byID(ctx, r.Kind, r.ID, r.PolicyID)
 				if err != nil {
 					return p, fmt.Errorf("step %q: %w", s.ID, err)
 				}
@@ -314,19 +316,13 @@ func CollectRefs(ctx context.Context, api okta.API, p Plan) (Plan, error) {
 	return out, nil
 }
 
-func policyKind(ctx context.Context, idx *orgIndex, id string) (RefKind, string, error) {
-	for _, k := range []RefKind{RefAccessPolicy, RefDSCPolicy} {
-		name, _, found, err := idx.byID(ctx, k, id, "")
-		if err != nil {
-			return "", "", err
-		}
-		if found {
-			return k, name, nil
-		}
-	}
-	p, err := idx.api.GetPolicy(ctx, id)
+func policyKind(ctx context.Context, x *Reads, id string) (RefKind, string, error) {
+	p, err := x.policy(ctx, id)
 	if err != nil {
 		return "", "", fmt.Errorf("policy %s: %w", id, err)
+	}
+	if p == nil {
+		return "", "", fmt.Errorf("policy %s: not found in %s", id, x.api.OrgURL())
 	}
 	if p.Type == okta.TypeDeviceSignalCollection {
 		return RefDSCPolicy, p.Name, nil
@@ -340,7 +336,51 @@ func policyKind(ctx context.Context, idx *orgIndex, id string) (RefKind, string,
 // returned in the missing list, by name; the plan must not be applied then. A ref without a
 // name (a hand-written plan) is kept when its id exists in the org.
 func ResolveRefs(ctx context.Context, api okta.API, p Plan) (Plan, []MissingRef, error) {
-	idx := newOrgIndex(api)
+	return ResolveRefsWith(ctx, NewReads(api), p, nil, RunOptions{})
+}
+
+// ResolveRefsWith is ResolveRefs reading through x, with the lookups the run that follows will
+// make (j is its journal when it resumes one, nil for a fresh run) in the same single wave of
+// reads; pass x to that run as RunOptions.Reads.
+func ResolveRefsWith(ctx context.Context, x *Reads, p Plan, j *Journal, run RunOptions) (Plan, []MissingRef, error) {
+	api := x.api
+	stepRefs := func(s Step) []Ref {
+		if len(s.Refs) > 0 {
+			return s.Refs
+		}
+		return stepRefIDs(s) // a plan saved without names: its ids must exist here
+	}
+	// Named objects get new ids; every other id stays as it is.
+	renamed := map[string]bool{}
+	for _, s := range p.Steps {
+		for _, r := range stepRefs(s) {
+			if r.Name != "" {
+				renamed[r.ID] = true
+			}
+		}
+	}
+	var wave []read
+	for _, s := range p.Steps {
+		for _, r := range stepRefs(s) {
+			policyID := r.PolicyID
+			if renamed[policyID] {
+				policyID = "" // its rules come embedded in the policy's lookup
+			}
+			if rd, ok := refRead(r, policyID); ok {
+				wave = append(wave, rd)
+			}
+		}
+		wave = append(wave, beforeReads(s, renamed)...)
+	}
+	recs, created := freshRecords(p), map[string]string{}
+	if j != nil {
+		recs, created = j.Steps(), j.Created()
+	}
+	wave = append(wave, runReads(p, recs, created, run.AdoptExisting, renamed)...)
+	if err := x.wave(ctx, wave); err != nil {
+		return p, nil, err
+	}
+
 	rewrite := map[string]string{} // old id -> new id
 	var missing []MissingRef
 	resolveOne := func(stepID string, r Ref) error {
@@ -356,7 +396,7 @@ func ResolveRefs(ctx context.Context, api okta.API, p Plan) (Plan, []MissingRef,
 			return nil
 		}
 		if r.Name == "" {
-			_, _, found, err := idx.byID(ctx, r.Kind, r.ID, policyID)
+			_, _, found, err := x.byID(ctx, r.Kind, r.ID, policyID)
 			if err != nil {
 				return err
 			}
@@ -367,7 +407,7 @@ func ResolveRefs(ctx context.Context, api okta.API, p Plan) (Plan, []MissingRef,
 			rewrite[r.ID] = r.ID
 			return nil
 		}
-		ids, err := idx.byName(ctx, r, policyID)
+		ids, err := x.byName(ctx, r, policyID)
 		if err != nil {
 			return err
 		}
@@ -384,11 +424,7 @@ func ResolveRefs(ctx context.Context, api okta.API, p Plan) (Plan, []MissingRef,
 	// Rules are resolved within their policy, so policies and everything else come first.
 	for _, rulesPass := range []bool{false, true} {
 		for _, s := range p.Steps {
-			refs := s.Refs
-			if len(refs) == 0 {
-				refs = stepRefIDs(s) // a plan saved without names: its ids must exist here
-			}
-			for _, r := range refs {
+			for _, r := range stepRefs(s) {
 				if (r.Kind == RefRule) != rulesPass {
 					continue
 				}
@@ -408,12 +444,39 @@ func ResolveRefs(ctx context.Context, api okta.API, p Plan) (Plan, []MissingRef,
 		if err != nil {
 			return p, nil, err
 		}
-		if err := refreshBefore(ctx, api, &ns); err != nil {
+		if err := refreshBefore(ctx, x, &ns); err != nil {
 			return p, nil, fmt.Errorf("step %q: reading the object it replaces: %w", s.ID, err)
 		}
 		out.Steps[i] = ns
 	}
 	return out, nil, nil
+}
+
+// freshRecords are the records of a plan none of whose steps has run.
+func freshRecords(p Plan) []StepRecord {
+	recs := make([]StepRecord, len(p.Steps))
+	for i := range recs {
+		recs[i].State = StatePending
+	}
+	return recs
+}
+
+// beforeReads are the reads refreshBefore needs for a step whose object keeps its id (one
+// found by name is read by its lookup).
+func beforeReads(s Step, renamed map[string]bool) []read {
+	switch s.Action {
+	case ActReplacePolicy:
+		if !isPlaceholder(s.PolicyID) && !renamed[s.PolicyID] {
+			return []read{readPolicy(s.PolicyID)}
+		}
+	case ActReplaceRule:
+		if !isPlaceholder(s.PolicyID) && !renamed[s.PolicyID] {
+			return []read{readRules(s.PolicyID)}
+		}
+	case ActReplaceDeviceAssurance:
+		return []read{readAssurances}
+	}
+	return nil
 }
 
 // rewriteIDs replaces old ids by new ones in a step's ids, body strings and refs.
@@ -461,38 +524,54 @@ func rewriteIDs(s Step, rewrite map[string]string) (Step, error) {
 	return out, nil
 }
 
-// refreshBefore sets Before of a replace step to the object as the org has it now.
-func refreshBefore(ctx context.Context, api okta.API, s *Step) error {
+// refreshBefore sets Before of a replace step to the object as the org has it now (as the
+// wave of reads found it).
+func refreshBefore(ctx context.Context, x *Reads, s *Step) error {
 	switch s.Action {
 	case ActReplacePolicy:
 		if isPlaceholder(s.PolicyID) {
 			return nil
 		}
-		p, err := api.GetPolicy(ctx, s.PolicyID)
+		p, err := x.policy(ctx, s.PolicyID)
 		if err != nil {
 			return err
 		}
-		s.Before = p
+		if p == nil {
+			return notFoundIn(x, "policy", s.PolicyID)
+		}
+		before := *p
+		before.Rules, before.RulesEmbedded = nil, false
+		s.Before = &before
 	case ActReplaceRule:
 		if isPlaceholder(s.PolicyID) || isPlaceholder(s.ObjectID) {
 			return nil
 		}
-		r, err := api.GetRule(ctx, s.PolicyID, s.ObjectID)
+		r, err := x.rule(ctx, s.PolicyID, s.ObjectID)
 		if err != nil {
 			return err
+		}
+		if r == nil {
+			return notFoundIn(x, "rule", s.ObjectID)
 		}
 		s.Before = r
 	case ActReplaceDeviceAssurance:
 		if isPlaceholder(s.ObjectID) {
 			return nil
 		}
-		d, err := api.GetDeviceAssurance(ctx, s.ObjectID)
+		d, err := x.assurance(ctx, s.ObjectID)
 		if err != nil {
 			return err
+		}
+		if d == nil {
+			return notFoundIn(x, "device assurance policy", s.ObjectID)
 		}
 		s.Before = d
 	}
 	return nil
+}
+
+func notFoundIn(x *Reads, what, id string) error {
+	return fmt.Errorf("%s %s: not found in %s", what, id, x.api.OrgURL())
 }
 
 // SavePlanWithRefs records the names of what the plan references in api's org (CollectRefs)

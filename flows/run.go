@@ -67,6 +67,9 @@ type RunOptions struct {
 	// AdoptExisting treats a create whose object already exists by name (same type, platform and
 	// parent) as done, adopting its id; a roll back leaves adopted objects alone.
 	AdoptExisting bool
+	// Reads holds what ResolveRefsWith read for this run; nil reads afresh. Either way every
+	// lookup before the first write goes out in one wave.
+	Reads *Reads
 }
 
 // Run sends the journal's plan from its first unfinished step with default options (resume is
@@ -92,6 +95,14 @@ func RunWith(ctx context.Context, api okta.API, j *Journal, opts RunOptions, onE
 		return nil, err
 	}
 
+	reads := opts.Reads
+	if reads == nil {
+		reads = NewReads(api)
+	}
+	if err := reads.wave(ctx, runReads(plan, j.Steps(), j.Created(), opts.AdoptExisting, nil)); err != nil {
+		return nil, fmt.Errorf("looking up what the plan's steps may have created already: %w", err)
+	}
+
 	// A step left running (or failed) by an earlier attempt may have reached Okta: look its
 	// object up before sending it again, so nothing is created twice.
 	for i, rec := range j.Steps() {
@@ -107,7 +118,7 @@ func RunWith(ctx context.Context, api okta.API, j *Journal, opts RunOptions, onE
 		if err != nil {
 			continue // its inputs are not there yet, so it cannot have been sent
 		}
-		id, found, err := lookupExisting(ctx, api, step, j.Started())
+		id, found, err := lookupExisting(ctx, reads, step, j.Started())
 		if err != nil {
 			return nil, &StepError{Index: i, Step: plan.Steps[i], Err: fmt.Errorf("checking whether the interrupted request took effect: %w", err)}
 		}
@@ -122,7 +133,7 @@ func RunWith(ctx context.Context, api okta.API, j *Journal, opts RunOptions, onE
 	}
 
 	if opts.AdoptExisting {
-		if err := adoptExisting(ctx, api, j, plan, onEvent); err != nil {
+		if err := adoptExisting(ctx, reads, j, plan, onEvent); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +162,7 @@ func outcomeUnknown(r StepRecord) bool {
 
 // adoptExisting marks pending creates whose object already exists as done (adopted), walking
 // the plan in order so a child of an adopted parent can be adopted too.
-func adoptExisting(ctx context.Context, api okta.API, j *Journal, plan Plan, onEvent func(Event)) error {
+func adoptExisting(ctx context.Context, reads *Reads, j *Journal, plan Plan, onEvent func(Event)) error {
 	recs := j.Steps()
 	for i, s := range plan.Steps {
 		if recs[i].State != StatePending || !adoptable(s.Action) {
@@ -161,7 +172,7 @@ func adoptExisting(ctx context.Context, api okta.API, j *Journal, plan Plan, onE
 		if err != nil {
 			continue // its parent is new, so the object cannot exist yet
 		}
-		id, found, err := lookupExisting(ctx, api, step, time.Time{})
+		id, found, err := lookupExisting(ctx, reads, step, time.Time{})
 		if err != nil {
 			return &StepError{Index: i, Step: s, Err: fmt.Errorf("looking for an existing object: %w", err)}
 		}
@@ -194,25 +205,39 @@ type stepDone struct {
 // runScheduled sends the unfinished steps, each once its dependencies are done, at most
 // limit at a time. On the first failure nothing new starts; requests in flight finish and are
 // recorded; the failure with the lowest index is returned.
+//
+// The results that arrived and the "running" of the steps they let start reach the journal in
+// one write, before those steps are sent: between two dependency waves the run waits for one
+// journal write, not one per step.
 func runScheduled(ctx context.Context, api okta.API, j *Journal, plan Plan, limit int, onEvent func(Event)) error {
 	deps := dependencies(plan)
 	recs := j.Steps()
 	done := make([]bool, len(plan.Steps))
 	started := make([]bool, len(plan.Steps))
-	remaining := 0
 	for i, r := range recs {
 		if r.State == StateDone {
 			done[i], started[i] = true, true
-		} else {
-			remaining++
 		}
 	}
 	results := make(chan stepDone)
 	inFlight := 0
 	var failure *StepError
-	for remaining > 0 || inFlight > 0 {
+	var settled []stepDone // results not yet in the journal
+	fail := func(se *StepError) {
+		if failure == nil || se.Index < failure.Index {
+			failure = se
+		}
+	}
+	for {
+		var batch []int
+		var resolved []Step
 		if failure == nil && ctx.Err() == nil {
-			var batch []int
+			created := j.Created()
+			for _, r := range settled {
+				if r.err == nil && r.id != "" {
+					created[plan.Steps[r.index].ID] = r.id
+				}
+			}
 			for i := range plan.Steps {
 				if inFlight+len(batch) >= limit {
 					break
@@ -220,70 +245,95 @@ func runScheduled(ctx context.Context, api okta.API, j *Journal, plan Plan, limi
 				if started[i] || !allDone(deps[i], done) {
 					continue
 				}
-				batch = append(batch, i)
-			}
-			if len(batch) > 0 {
-				created := j.Created()
-				resolved := make([]Step, len(batch))
-				for k, i := range batch {
-					step, err := plan.Steps[i].Resolve(created)
-					if err != nil {
-						failure = &StepError{Index: i, Step: plan.Steps[i], Err: err}
-						break
-					}
-					resolved[k] = step
-				}
-				if failure != nil {
-					_ = j.mark(failure.Index, StateFailed, "", false, failure.Err)
-					onEvent(Event{Index: failure.Index, Step: failure.Step, State: StateFailed, Err: failure.Err})
-					continue
-				}
-				// "running" reaches the disk before any of these requests is sent.
-				if err := j.update(func(recs []StepRecord) {
-					for _, i := range batch {
-						recs[i].State, recs[i].Error, recs[i].ErrorCode = StateRunning, "", ""
-					}
-				}); err != nil {
-					failure = &StepError{Index: batch[0], Step: plan.Steps[batch[0]], Err: fmt.Errorf("journal: %w", err)}
-					continue
-				}
-				for k, i := range batch {
+				step, err := plan.Steps[i].Resolve(created)
+				if err != nil {
+					se := &StepError{Index: i, Step: plan.Steps[i], Err: err}
+					fail(se)
+					settled = append(settled, stepDone{index: i, step: plan.Steps[i], err: err})
 					started[i] = true
-					inFlight++
-					onEvent(Event{Index: i, Step: resolved[k], State: StateRunning})
-					go func(i int, step Step) {
-						id, err := send(ctx, api, step)
-						results <- stepDone{index: i, step: step, id: id, err: err}
-					}(i, resolved[k])
+					batch, resolved = nil, nil
+					break
+				}
+				batch, resolved = append(batch, i), append(resolved, step)
+			}
+		}
+		// What arrived and "running" of what starts: on disk before any of these is sent.
+		if len(settled) > 0 || len(batch) > 0 {
+			err := j.update(func(recs []StepRecord) {
+				for _, r := range settled {
+					if r.err == nil {
+						setRecord(&recs[r.index], StateDone, r.id, false, nil)
+					} else if !interrupted(ctx, r.err) {
+						setRecord(&recs[r.index], StateFailed, "", false, r.err)
+					}
+				}
+				for _, i := range batch {
+					recs[i].State, recs[i].Error, recs[i].ErrorCode = StateRunning, "", ""
+				}
+			})
+			for _, r := range settled {
+				switch {
+				case r.err == nil:
+					onEvent(Event{Index: r.index, Step: r.step, State: StateDone, ObjectID: r.id})
+				case interrupted(ctx, r.err):
+					// Interrupted mid-request: the outcome is unknown, so the step stays
+					// running and a resume looks it up first.
+					onEvent(Event{Index: r.index, Step: r.step, State: StateRunning, Err: r.err})
+				default:
+					onEvent(Event{Index: r.index, Step: r.step, State: StateFailed, Err: r.err})
 				}
 			}
+			if err != nil {
+				at := batch
+				if len(settled) > 0 {
+					at = []int{settled[0].index}
+				}
+				fail(&StepError{Index: at[0], Step: plan.Steps[at[0]], Err: fmt.Errorf("journal: %w", err)})
+				batch = nil
+			}
+			settled = nil
+		}
+		if ctx.Err() != nil && len(batch) > 0 {
+			// Cancelled while recording: these were never sent.
+			_ = j.update(func(recs []StepRecord) {
+				for _, i := range batch {
+					recs[i].State = StatePending
+				}
+			})
+			batch = nil
+		}
+		for k, i := range batch {
+			started[i] = true
+			inFlight++
+			onEvent(Event{Index: i, Step: resolved[k], State: StateRunning})
+			go func(i int, step Step) {
+				id, err := send(ctx, api, step)
+				results <- stepDone{index: i, step: step, id: id, err: err}
+			}(i, resolved[k])
 		}
 		if inFlight == 0 {
-			break // nothing can start: a failure, a cancelled context, or unmet dependencies
+			break // finished, or nothing can start: a failure, a cancelled context, or unmet dependencies
 		}
-		r := <-results
-		inFlight--
-		remaining--
-		if r.err != nil {
-			se := &StepError{Index: r.index, Step: r.step, Err: r.err}
-			if ctx.Err() != nil && errors.Is(r.err, ctx.Err()) {
-				// Interrupted mid-request: the outcome is unknown, so the step stays running
-				// and a resume looks it up first.
-				onEvent(Event{Index: r.index, Step: r.step, State: StateRunning, Err: r.err})
+		// Wait for one answer, then take every other that has arrived too.
+		take := func(r stepDone) {
+			inFlight--
+			settled = append(settled, r)
+			if r.err != nil {
+				fail(&StepError{Index: r.index, Step: r.step, Err: r.err})
 			} else {
-				_ = j.mark(r.index, StateFailed, "", false, r.err)
-				onEvent(Event{Index: r.index, Step: r.step, State: StateFailed, Err: r.err})
+				done[r.index] = true
 			}
-			if failure == nil || r.index < failure.Index {
-				failure = se
+		}
+		take(<-results)
+	drain:
+		for inFlight > 0 {
+			select {
+			case r := <-results:
+				take(r)
+			default:
+				break drain
 			}
-			continue
 		}
-		if err := j.mark(r.index, StateDone, r.id, false, nil); err != nil && failure == nil {
-			failure = &StepError{Index: r.index, Step: r.step, Err: fmt.Errorf("journal: %w", err)}
-		}
-		done[r.index] = true
-		onEvent(Event{Index: r.index, Step: r.step, State: StateDone, ObjectID: r.id})
 	}
 	if failure != nil {
 		return failure
@@ -297,6 +347,11 @@ func runScheduled(ctx context.Context, api okta.API, j *Journal, plan Plan, limi
 		}
 	}
 	return nil
+}
+
+// interrupted reports whether err is the run's own context ending mid-request.
+func interrupted(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 type depSet []int
@@ -514,15 +569,55 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
+// runReads are the lookups a run makes before its first write: for each step left with an
+// unknown outcome (and, when adopting, each pending create or activation), the object it
+// would have made. A step whose input is still a placeholder is skipped: its parent is new or
+// is found by its own lookup, which brings the parent's rules. Ids in renamed are about to be
+// rewritten, so nothing is read under them.
+func runReads(plan Plan, recs []StepRecord, created map[string]string, adopt bool, renamed map[string]bool) []read {
+	var out []read
+	for i, s := range plan.Steps {
+		if !outcomeUnknown(recs[i]) && !(adopt && recs[i].State == StatePending && adoptable(s.Action)) {
+			continue
+		}
+		step, err := s.Resolve(created)
+		if err != nil {
+			continue
+		}
+		known := !isPlaceholder(step.PolicyID) && !renamed[step.PolicyID]
+		switch step.Action {
+		case ActCreatePolicy:
+			if p, err := bodyAs[okta.Policy](step); err == nil {
+				out = append(out, readPoliciesNamed(p.Type, p.Name))
+			}
+		case ActCreateRule, ActActivateRule:
+			if known {
+				out = append(out, readRules(step.PolicyID))
+			}
+		case ActMapResource:
+			if known {
+				out = append(out, readMappings(step.PolicyID))
+			}
+		case ActCreateDeviceAssurance:
+			out = append(out, readAssurances)
+		case ActActivatePolicy:
+			if known {
+				out = append(out, readPolicy(step.PolicyID))
+			}
+		}
+	}
+	return out
+}
+
 // lookupExisting finds the object a resolved step creates (or the state it brings about):
 // a policy by type and name, a rule by name in its policy, a mapping by resource id, a device
 // assurance policy by name and platform; an activation is found when the object is ACTIVE.
 // Other actions are never found: replaces are sent again (they are idempotent), deletes treat
-// 404 as done.
+// 404 as done. It reads through reads, so what the run's wave read is not asked again.
 //
 // With a non-zero since (reconciling a request of this run), objects created well before it
 // are someone else's and are not found: a roll back must never delete them.
-func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) (string, bool, error) {
+func lookupExisting(ctx context.Context, reads *Reads, s Step, since time.Time) (string, bool, error) {
 	recent := func(created *time.Time) bool {
 		return since.IsZero() || created == nil || !created.Before(since.Add(-clockSkew))
 	}
@@ -532,7 +627,7 @@ func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) 
 		if err != nil {
 			return "", false, err
 		}
-		list, err := api.ListPolicies(ctx, p.Type)
+		list, err := reads.policiesNamed(ctx, p.Type, p.Name)
 		if err != nil {
 			return "", false, err
 		}
@@ -546,11 +641,8 @@ func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) 
 		if err != nil {
 			return "", false, err
 		}
-		list, err := api.ListRules(ctx, s.PolicyID)
+		list, err := reads.rules(ctx, s.PolicyID)
 		if err != nil {
-			if okta.IsNotFound(err) {
-				return "", false, nil
-			}
 			return "", false, err
 		}
 		for _, x := range list {
@@ -563,11 +655,8 @@ func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) 
 		if err != nil {
 			return "", false, err
 		}
-		list, err := api.ListMappings(ctx, s.PolicyID)
+		list, err := getAs[[]okta.PolicyMapping](ctx, reads, readMappings(s.PolicyID))
 		if err != nil {
-			if okta.IsNotFound(err) {
-				return "", false, nil
-			}
 			return "", false, err
 		}
 		for _, x := range list {
@@ -580,7 +669,7 @@ func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) 
 		if err != nil {
 			return "", false, err
 		}
-		list, err := api.ListDeviceAssurances(ctx)
+		list, err := getAs[[]okta.DeviceAssurance](ctx, reads, readAssurances)
 		if err != nil {
 			return "", false, err
 		}
@@ -590,22 +679,16 @@ func lookupExisting(ctx context.Context, api okta.API, s Step, since time.Time) 
 			}
 		}
 	case ActActivatePolicy:
-		p, err := api.GetPolicy(ctx, s.PolicyID)
-		if err != nil {
-			if okta.IsNotFound(err) {
-				return "", false, nil
-			}
+		p, err := reads.policy(ctx, s.PolicyID)
+		if err != nil || p == nil {
 			return "", false, err
 		}
 		if p.Status == okta.StatusActive {
 			return p.ID, true, nil
 		}
 	case ActActivateRule:
-		r, err := api.GetRule(ctx, s.PolicyID, s.ObjectID)
-		if err != nil {
-			if okta.IsNotFound(err) {
-				return "", false, nil
-			}
+		r, err := reads.rule(ctx, s.PolicyID, s.ObjectID)
+		if err != nil || r == nil {
 			return "", false, err
 		}
 		if r.Status == okta.StatusActive {
@@ -682,7 +765,7 @@ func Rollback(ctx context.Context, api okta.API, j *Journal, onEvent func(Event)
 		id := rec.ObjectID
 		if rec.State != StateDone {
 			// Running or failed: it may have taken effect after all.
-			found, ok, err := lookupExisting(ctx, api, step, j.Started())
+			found, ok, err := lookupExisting(ctx, NewReads(api), step, j.Started())
 			if err != nil {
 				return &StepError{Index: i, Step: s, Err: fmt.Errorf("checking whether the request took effect: %w", err)}
 			}

@@ -13,6 +13,9 @@ type API interface {
 	ListPolicies(ctx context.Context, t PolicyType) ([]Policy, error)
 	// ListPoliciesPaged calls page for every page as it arrives (for streaming large orgs).
 	ListPoliciesPaged(ctx context.Context, t PolicyType, pageSize int, page func([]Policy) error) error
+	// SearchPolicies returns the policies of type t whose name starts with namePrefix (Okta's
+	// q=), asking for their rules embedded (Policy.RulesEmbedded says whether they came).
+	SearchPolicies(ctx context.Context, t PolicyType, namePrefix string) ([]Policy, error)
 	GetPolicy(ctx context.Context, id string) (*Policy, error)
 	CreatePolicy(ctx context.Context, p Policy, activate bool) (*Policy, error)
 	ReplacePolicy(ctx context.Context, p Policy) (*Policy, error)
@@ -57,6 +60,10 @@ type API interface {
 	// Pickers.
 	ListIdentityProviders(ctx context.Context) ([]IdentityProvider, error)
 	ListGroups(ctx context.Context) ([]Group, error)
+	// FindGroupsByName returns the groups named exactly name, asking Okta narrowly.
+	FindGroupsByName(ctx context.Context, name string) ([]Group, error)
+	// FindIdentityProvidersByName returns the identity providers named exactly name.
+	FindIdentityProvidersByName(ctx context.Context, name string) ([]IdentityProvider, error)
 	ListNetworkZones(ctx context.Context) ([]NetworkZone, error)
 	// ListUsers lists users whose login or name starts with q ("" = all).
 	ListUsers(ctx context.Context, q string) ([]User, error)

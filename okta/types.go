@@ -46,13 +46,39 @@ type Policy struct {
 	Created     *time.Time `json:"created,omitempty"`
 	LastUpdated *time.Time `json:"lastUpdated,omitempty"`
 	Links       Links      `json:"_links,omitempty"`
-	Extra       Extra      `json:"-"`
+	// Rules are the policy's rules as Okta embeds them (`_embedded.rules`) when asked with
+	// expand=rules; RulesEmbedded tells an answer with no rules from one that left them out.
+	// `_embedded` is read-only, so it is never sent back.
+	Rules         []Rule `json:"-"`
+	RulesEmbedded bool   `json:"-"`
+	Extra         Extra  `json:"-"`
 }
 
 type plainPolicy Policy
 
 func (p *Policy) UnmarshalJSON(b []byte) error {
-	return unmarshalKeepingExtra(b, (*plainPolicy)(p), &p.Extra)
+	if err := unmarshalKeepingExtra(b, (*plainPolicy)(p), &p.Extra); err != nil {
+		return err
+	}
+	p.Rules, p.RulesEmbedded = nil, false
+	raw, ok := p.Extra["_embedded"]
+	if !ok {
+		return nil
+	}
+	delete(p.Extra, "_embedded")
+	if len(p.Extra) == 0 {
+		p.Extra = nil
+	}
+	var embedded struct {
+		Rules *[]Rule `json:"rules"`
+	}
+	if err := json.Unmarshal(raw, &embedded); err != nil {
+		return err
+	}
+	if embedded.Rules != nil {
+		p.Rules, p.RulesEmbedded = *embedded.Rules, true
+	}
+	return nil
 }
 func (p Policy) MarshalJSON() ([]byte, error) { return marshalWithExtra(plainPolicy(p), p.Extra) }
 

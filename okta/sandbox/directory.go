@@ -36,6 +36,17 @@ func (s *Server) routeDirectory(c *call, list func(*state) []obj, basePath strin
 	keep := func(o obj) bool {
 		return prefix == "" || strings.HasPrefix(strings.ToLower(directoryName(kind, o)), prefix)
 	}
+	if kind == "groups" && q.Has("search") {
+		name, ok := parseGroupNameSearch(q.Get("search"))
+		if !ok {
+			return errResp(http.StatusBadRequest, "E0000031", "Invalid search criteria.",
+				"the sandbox understands only search=profile.name eq \"NAME\""), nil
+		}
+		keep = func(o obj) bool { return directoryName(kind, o) == name }
+	}
+	if kind == "groups" && q.Has("q") && q.Get("limit") == "" {
+		limit = groupQueryLimit
+	}
 	var page []obj
 	var last string
 	var more bool
@@ -47,7 +58,40 @@ func (s *Server) routeDirectory(c *call, list func(*state) []obj, basePath strin
 	if err != nil {
 		return response{}, err
 	}
+	if kind == "groups" && q.Has("q") {
+		more = false // Okta never pages a group query: what is past the limit is left out
+	}
 	return pageResponse(c, page, nextAfter(more, last)), nil
+}
+
+// groupQueryLimit is how many groups Okta answers to q= when no limit is given.
+const groupQueryLimit = 300
+
+// parseGroupNameSearch reads the one search expression the sandbox supports on groups,
+// profile.name eq "NAME" (with \" and \\ escapes), and returns NAME.
+func parseGroupNameSearch(expr string) (string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(expr), "profile.name eq ")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	if len(rest) < 2 || rest[0] != '"' || rest[len(rest)-1] != '"' {
+		return "", false
+	}
+	var b strings.Builder
+	body := rest[1 : len(rest)-1]
+	for i := 0; i < len(body); i++ {
+		switch ch := body[i]; {
+		case ch == '\\' && i+1 < len(body):
+			i++
+			b.WriteByte(body[i])
+		case ch == '"' || ch == '\\':
+			return "", false // an unescaped quote ends the string early
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String(), true
 }
 
 func directoryName(kind string, o obj) string {
@@ -71,4 +115,20 @@ func renderDirectory(kind string, o obj, collection string) obj {
 		out["_links"] = links
 	}
 	return out
+}
+
+// SeedGroups adds OKTA_GROUP groups with the given names (Okta's group API is read-only here),
+// to test name lookups against orgs with many groups.
+func (s *Server) SeedGroups(names ...string) error {
+	ts := oktaTime(s.now())
+	return s.transact(func(st *state) bool {
+		for _, name := range names {
+			st.Groups = append(st.Groups, obj{
+				"id": newID("00g"), "created": ts, "lastUpdated": ts, "lastMembershipUpdated": ts,
+				"objectClass": []any{"okta:user_group"}, "type": "OKTA_GROUP",
+				"profile": obj{"name": name, "description": ""},
+			})
+		}
+		return len(names) > 0
+	})
 }

@@ -193,13 +193,18 @@ func (s *Server) listPolicies(c *call) (response, error) {
 		return str(p["type"]) == ptype && (status == "" || str(p["status"]) == status) &&
 			(prefix == "" || strings.HasPrefix(strings.ToLower(str(p["name"])), prefix))
 	}
+	embedRules := expandsRules(q.Get("expand"))
 	var page []obj
 	var last string
 	var more bool
 	err := s.view(func(st *state) {
 		idx := st.mappedByIndex()
 		page, last, more = pageAfter(st.Policies, q.Get("after"), limit, keep, func(p obj) obj {
-			return renderPolicy(p, c.base, idx[str(p["id"])])
+			out := renderPolicy(p, c.base, idx[str(p["id"])])
+			if embedRules {
+				embedPolicyRules(st, out, c.base)
+			}
+			return out
 		})
 	})
 	if err != nil {
@@ -214,8 +219,33 @@ func (s *Server) getPolicy(c *call, id string) (response, error) {
 		if p == nil {
 			return policyNotFound(id)
 		}
-		return jsonResp(http.StatusOK, renderPolicy(p, c.base, st.mappedBy(id)))
+		out := renderPolicy(p, c.base, st.mappedBy(id))
+		if expandsRules(c.query("expand")) {
+			embedPolicyRules(st, out, c.base)
+		}
+		return jsonResp(http.StatusOK, out)
 	})
+}
+
+// expandsRules reports whether an expand= value (a comma-separated list) asks for rules.
+func expandsRules(expand string) bool {
+	for _, v := range strings.Split(expand, ",") {
+		if strings.TrimSpace(v) == "rules" {
+			return true
+		}
+	}
+	return false
+}
+
+// embedPolicyRules adds the policy's rules, rendered as GET .../rules answers them, under
+// _embedded.rules of a rendered policy (what Okta answers to expand=rules).
+func embedPolicyRules(st *state, rendered obj, base string) {
+	id := str(rendered["id"])
+	rules := make([]obj, 0, len(st.Rules[id]))
+	for _, r := range st.Rules[id] {
+		rules = append(rules, renderRule(r, base, id))
+	}
+	rendered["_embedded"] = obj{"rules": rules}
 }
 
 // validateName checks a name as Okta does: required, 1..255 characters.

@@ -183,6 +183,7 @@ func (o *applyOptions) run(ctx context.Context) error {
 		out.done(nil)
 		return nil
 	case o.resume:
+		var reads *flows.Reads
 		j, err := o.pickJournal(dir, org)
 		if err != nil {
 			return err
@@ -191,19 +192,20 @@ func (o *applyOptions) run(ctx context.Context) error {
 			if jf := j.Plan().Flow; jf != plan.Flow {
 				return &CodedError{Code: ExitError, Err: fmt.Errorf("run %s is a %s run; %s holds a %s plan: resume it without --file, or name its run with --run", j.RunID(), jf, o.file, plan.Flow)}
 			}
-			resolved, err := o.resolve(ctx, org, plan)
+			resolved, r, err := o.resolve(ctx, org, plan, j)
 			if err != nil {
 				return err
 			}
 			if err := j.Replace(resolved); err != nil {
 				return err
 			}
+			reads = r
 		}
 		out.note("Resuming run %s against %s", j.RunID(), org.Label)
-		return o.execute(ctx, org, j, out)
+		return o.execute(ctx, org, j, reads, out)
 	}
 
-	resolved, err := o.resolve(ctx, org, plan)
+	resolved, reads, err := o.resolve(ctx, org, plan, nil)
 	if err != nil {
 		return err
 	}
@@ -218,7 +220,7 @@ func (o *applyOptions) run(ctx context.Context) error {
 	if o.adopt {
 		out.note("Objects that already exist by name are adopted, not created again (--adopt-existing=false to turn this off).")
 	}
-	return o.execute(ctx, org, j, out)
+	return o.execute(ctx, org, j, reads, out)
 }
 
 // confirmRollback lists the requests that undo run j, newest first, and the steps left alone,
@@ -262,11 +264,13 @@ func (o *applyOptions) confirmRollback(j *flows.Journal, org *Org) (bool, error)
 }
 
 // resolve maps the plan's references to this org's objects; missing ones stop the run before
-// any write.
-func (o *applyOptions) resolve(ctx context.Context, org *Org, plan flows.Plan) (flows.Plan, error) {
-	resolved, missing, err := flows.ResolveRefs(ctx, org.API, plan)
+// any write. Its reads include the run's own lookups (j is the run resumed, nil for a new
+// one), in one wave; the run takes them as RunOptions.Reads.
+func (o *applyOptions) resolve(ctx context.Context, org *Org, plan flows.Plan, j *flows.Journal) (flows.Plan, *flows.Reads, error) {
+	reads := flows.NewReads(org.API)
+	resolved, missing, err := flows.ResolveRefsWith(ctx, reads, plan, j, o.runOptions(nil))
 	if err != nil {
-		return plan, fmt.Errorf("resolving the plan's references in %s: %w", org.Label, err)
+		return plan, nil, fmt.Errorf("resolving the plan's references in %s: %w", org.Label, err)
 	}
 	if len(missing) > 0 {
 		w := o.f.IO.ErrOut
@@ -275,9 +279,14 @@ func (o *applyOptions) resolve(ctx context.Context, org *Org, plan flows.Plan) (
 			fmt.Fprintf(w, "  - %s\n", m)
 		}
 		fmt.Fprintln(w, "Create them (same names) or edit the plan, then apply again.")
-		return plan, &reportedError{code: ExitError, err: fmt.Errorf("%d missing references", len(missing))}
+		return plan, nil, &reportedError{code: ExitError, err: fmt.Errorf("%d missing references", len(missing))}
 	}
-	return resolved, nil
+	return resolved, reads, nil
+}
+
+// runOptions are the run's options from the flags, reading through reads.
+func (o *applyOptions) runOptions(reads *flows.Reads) flows.RunOptions {
+	return flows.RunOptions{Concurrency: o.concurrency, AdoptExisting: o.adopt, Reads: reads}
 }
 
 // refuseUnfinished stops a fresh apply of a plan whose earlier run against this org is
@@ -333,8 +342,8 @@ func (o *applyOptions) pickJournal(dir string, org *Org) (*flows.Journal, error)
 	return nil, &CodedError{Code: ExitError, Err: errors.New(msg)}
 }
 
-func (o *applyOptions) execute(ctx context.Context, org *Org, j *flows.Journal, out *applyPrinter) error {
-	outcome, err := flows.RunWith(ctx, org.API, j, flows.RunOptions{Concurrency: o.concurrency, AdoptExisting: o.adopt}, out.event)
+func (o *applyOptions) execute(ctx context.Context, org *Org, j *flows.Journal, reads *flows.Reads, out *applyPrinter) error {
+	outcome, err := flows.RunWith(ctx, org.API, j, o.runOptions(reads), out.event)
 	if err != nil {
 		return o.reportFailure(err, "apply", j)
 	}

@@ -31,7 +31,7 @@ func (o *applyOrg) apply(t *testing.T, args ...string) int {
 }
 
 // planFile saves a DSC plan made in o (with names of what it references) and returns its path.
-func (o *applyOrg) planFile(t *testing.T, extraMapping string) (string, flows.Plan) {
+func (o *applyOrg) planFile(t testing.TB, extraMapping string) (string, flows.Plan) {
 	t.Helper()
 	d := flows.DSCDraft{
 		AppPolicy: flows.PolicyChoice{Name: "Sales apps"},

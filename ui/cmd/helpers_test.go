@@ -21,7 +21,7 @@ type cmdEnv struct {
 	connects int // how many times a command called Connect
 }
 
-func newCmdEnv(t *testing.T, opts ...sandboxtest.Option) *cmdEnv {
+func newCmdEnv(t testing.TB, opts ...sandboxtest.Option) *cmdEnv {
 	t.Helper()
 	srv, api := sandboxtest.Start(t, opts...)
 	e := &cmdEnv{srv: srv, api: api, out: &bytes.Buffer{}, err: &bytes.Buffer{}}
