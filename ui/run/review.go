@@ -177,13 +177,24 @@ func (r *Review) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 }
 
 func (r *Review) intro() string {
-	n := len(r.Plan().Steps)
+	n, toSend := len(r.Plan().Steps), r.toSend()
 	s := r.c.Styles
 	line := fmt.Sprintf("%d request%s, sent in this order. Nothing is sent until you press enter.", n, common.Plural(n))
-	if len(r.opts.Done) > 0 {
-		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt are not sent again.", n, common.Plural(n), len(r.opts.Done))
+	if toSend < n {
+		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt are not sent again.", n, common.Plural(n), n-toSend)
 	}
 	return lipgloss.NewStyle().Width(max(r.width, 20)).Render(line) + "\n" + s.Subtle.Render(strings.Repeat("─", max(r.width, 1)))
+}
+
+// toSend counts the requests enter sends now: those an earlier attempt finished are not sent.
+func (r *Review) toSend() int {
+	n := 0
+	for _, st := range r.Plan().Steps {
+		if _, done := r.opts.Done[st.ID]; !done {
+			n++
+		}
+	}
+	return n
 }
 
 func (r *Review) bottom() string {
@@ -203,7 +214,11 @@ func (r *Review) bottom() string {
 	if r.vp.TotalLineCount() <= r.vp.Height {
 		pct = 100
 	}
-	status := fmt.Sprintf("%d%% · enter sends %d request%s", pct, len(r.Plan().Steps), common.Plural(len(r.Plan().Steps)))
+	n := r.toSend()
+	status := fmt.Sprintf("%d%% · enter sends %d request%s", pct, n, common.Plural(n))
+	if n < len(r.Plan().Steps) {
+		status = fmt.Sprintf("%d%% · enter sends %d remaining request%s", pct, n, common.Plural(n))
+	}
 	if r.save.open {
 		status = fmt.Sprintf("%d%%", pct) // enter saves the plan now
 	}

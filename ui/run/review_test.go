@@ -84,3 +84,19 @@ func TestHighlightJSONKeepsText(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, body)
 	}
 }
+
+// TestReviewCountsWhatItSendsNow: after an earlier attempt finished some steps, the review
+// counts only the requests enter sends now.
+func TestReviewCountsWhatItSendsNow(t *testing.T) {
+	c := testCommon(t, nil, 80, 24)
+	r := NewReview(c, reviewTestPlan(), ReviewOptions{Done: map[string]string{"dsc-policy": "rstEARLIER"}})
+	if !strings.Contains(r.View(), "enter sends 2 remaining requests") {
+		t.Errorf("the footer does not count the remaining requests:\n%s", r.View())
+	}
+	if !strings.Contains(r.View(), "1 done by the earlier attempt are not sent again") {
+		t.Errorf("the intro does not say what is not sent again:\n%s", r.View())
+	}
+	if !strings.Contains(NewReview(c, reviewTestPlan(), ReviewOptions{}).View(), "enter sends 3 requests") {
+		t.Error("a fresh review does not count every request")
+	}
+}

@@ -1,5 +1,7 @@
 package run
 
+import "github.com/okta-device-wizard/okta-device-wizard/okta"
+
 // StepState is where one request of a run stands.
 type StepState int
 
@@ -34,6 +36,10 @@ type (
 	submitEventMsg struct {
 		s  *Submit
 		ev Event
+	}
+	submitNoticeMsg struct {
+		s *Submit
+		n okta.Notice
 	}
 	submitDoneMsg struct {
 		s       *Submit

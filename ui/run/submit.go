@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
@@ -35,6 +36,10 @@ type Submit struct {
 	err            error
 	failedStep     int // index of the failing step, -1 when none
 	created        map[string]string
+	// notice is the latest thing the client did on its own (a rate-limit wait, a lookup after
+	// a lost answer), shown while the run goes on; reconciled keeps the lookups for the summary.
+	notice     string
+	reconciled []string
 
 	events   chan Event
 	waitNext tea.Cmd
@@ -196,9 +201,19 @@ func (s *Submit) start() tea.Cmd {
 		}
 	}
 	s.running = true
+	s.notice = ""
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.events = make(chan Event, 64)
+	// What the client does on its own (waiting out a 429, looking up a write whose answer was
+	// lost) is shown, not silent; a notice that finds the channel full is dropped, never waited for.
+	notices := make(chan okta.Notice, 16)
+	ctx = okta.WithNotifier(ctx, func(n okta.Notice) {
+		select {
+		case notices <- n:
+		default:
+		}
+	})
 	events, api, j, mode, log := s.events, s.c.API, s.journal, s.mode, s.c.Log
 	done := make(chan submitDoneMsg, 1)
 	go func() {
@@ -216,11 +231,15 @@ func (s *Submit) start() tea.Cmd {
 		close(events)
 	}()
 	wait := func() tea.Msg {
-		ev, ok := <-events
-		if !ok {
-			return <-done
+		select {
+		case n := <-notices:
+			return submitNoticeMsg{s: s, n: n}
+		case ev, ok := <-events:
+			if !ok {
+				return <-done
+			}
+			return submitEventMsg{s: s, ev: ev}
 		}
-		return submitEventMsg{s: s, ev: ev}
 	}
 	s.waitNext = wait
 	return tea.Batch(func() tea.Msg { return common.BusyMsg{Busy: true} }, s.spinner.Tick, wait)

@@ -1,14 +1,18 @@
 package run
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
 )
 
 // assurancePlan is a one-request plan: create an iOS device assurance policy named name.
@@ -42,4 +46,31 @@ func TestSubmitRefusedBeforeAnyEffectKeepsNoJournal(t *testing.T) {
 	if js, _ := flows.OpenJournals(c.JournalDir); len(js) != 0 {
 		t.Fatalf("the finished retry left %d journal(s)", len(js))
 	}
+}
+
+// TestSubmitShowsRateLimitWait: while the client waits out a 429 the screen says so, with the
+// wait, and the run then goes through.
+func TestSubmitShowsRateLimitWait(t *testing.T) {
+	_, api := testSandbox(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultRateLimit, Method: "POST", Path: "/api/v1/device-assurances", Nth: 1, ResetAfter: time.Second}}}))
+	c := testCommon(t, api, 80, 24)
+	tm := teatest.NewTestModel(t, &screenModel{s: NewSubmit(c, assurancePlan(t, "Limited iOS"), nil)}, teatest.WithInitialTermSize(80, 24))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("Okta is rate limiting: retrying in")) && bytes.Contains(b, []byte(" s (POST /api/v1/device-assurances)"))
+	}, teatest.WithDuration(10*time.Second))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Done: 1 request sent.")) }, teatest.WithDuration(10*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSubmitShowsReconciledDrop: the connection drops after Okta created the policy; the
+// client finds it by name and the summary says so instead of staying silent.
+func TestSubmitShowsReconciledDrop(t *testing.T) {
+	_, api := testSandbox(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultDrop, Method: "POST", Path: "/api/v1/device-assurances", Nth: 1}}}))
+	c := testCommon(t, api, 80, 24)
+	d, _ := driveScreen(t, NewSubmit(c, assurancePlan(t, "Dropped iOS"), nil), 80, 24)
+	d.RequireFlat("Done: 1 request sent.", "Connection dropped on POST /api/v1/device-assurances:", "a lookup found the object, created once")
+	uitest.CheckScreenSize(t, d.View(), 80, 24)
 }

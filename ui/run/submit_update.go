@@ -2,6 +2,8 @@ package run
 
 import (
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -48,6 +50,19 @@ func (s *Submit) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		s.logEvent(msg.ev)
 		s.apply(msg.ev)
+		s.refresh()
+		return s, s.waitNext
+	case submitNoticeMsg:
+		if msg.s != s {
+			return s, nil
+		}
+		s.notice = noticeText(msg.n)
+		if msg.n.Kind == okta.NoticeReconciled {
+			s.reconciled = append(s.reconciled, s.notice)
+		}
+		if s.c.Log != nil {
+			s.c.Log.Info("notice", "method", msg.n.Method, "path", msg.n.Path, "wait", msg.n.Wait, "detail", msg.n.Detail)
+		}
 		s.refresh()
 		return s, s.waitNext
 	case submitDoneMsg:
@@ -178,4 +193,16 @@ func (s *Submit) refresh() {
 // rolled back; one refused before any effect has nothing to undo.
 func (s *Submit) canRollBack() bool {
 	return s.journal != nil && s.journal.Kept() && s.mode == modeRun
+}
+
+// noticeText says in a line what the client is doing on its own.
+func noticeText(n okta.Notice) string {
+	switch n.Kind {
+	case okta.NoticeRateLimitWait:
+		secs := int((n.Wait + time.Second - 1) / time.Second)
+		return fmt.Sprintf("Okta is rate limiting: retrying in %d s (%s %s)", secs, n.Method, n.Path)
+	case okta.NoticeReconciled:
+		return fmt.Sprintf("Connection dropped on %s %s: %s", n.Method, n.Path, n.Detail)
+	}
+	return n.Detail
 }

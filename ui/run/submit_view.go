@@ -116,7 +116,11 @@ func (s *Submit) statusView() string {
 		if s.mode == modeRollback {
 			verb = "Rolling back"
 		}
-		return st.Subtle.Render(fmt.Sprintf("%s… %d of %d done. ctrl+c asks before stopping.", verb, done, len(s.states)))
+		line := st.Subtle.Render(fmt.Sprintf("%s… %d of %d done. ctrl+c asks before stopping.", verb, done, len(s.states)))
+		if s.notice != "" {
+			line = st.Warn.Render(wrapAtSpaces(s.notice, max(s.width, 20))) + "\n" + line
+		}
+		return line
 	case s.err != nil:
 		var parts []string
 		if s.failedStep < 0 {
@@ -147,6 +151,9 @@ func (s *Submit) statusView() string {
 func (s *Submit) summaryView() string {
 	st := s.c.Styles
 	lines := []string{st.OK.Render(s.doneLine())}
+	for _, r := range s.reconciled {
+		lines = append(lines, st.Warn.Render(wrapAtSpaces(r, max(s.width, 20))))
+	}
 	next := s.next
 	if next == "" {
 		next = DefaultNextSteps(s.plan.Flow)
