@@ -1,16 +1,12 @@
 package okta_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
@@ -27,46 +23,14 @@ func TestSandboxHelperProcess(t *testing.T) {
 		t.Skip("helper process for benchmarks; runs only when " + sandboxProcessEnv + " is set")
 	}
 	srv := sandboxtest.StartServer(t, sandboxtest.SeedLarge(n, 0, 0))
-	fmt.Printf("SANDBOX %s %s\n", srv.URL(), srv.Token())
-	io.Copy(io.Discard, os.Stdin) // serve until the parent closes our stdin
+	sandboxtest.ServeChild(srv)
 }
 
 // startSandboxProcess runs a sandbox seeded with n ACCESS_POLICY policies in a child process.
 func startSandboxProcess(b *testing.B, n int) (url, token string) {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSandboxHelperProcess$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", sandboxProcessEnv, n))
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "SANDBOX" {
-			go io.Copy(io.Discard, stdout)
-			return f[1], f[2]
-		}
-	}
-	b.Fatalf("sandbox process did not start: %v", sc.Err())
-	return "", ""
+	c := sandboxtest.StartChild(b, "TestSandboxHelperProcess", fmt.Sprintf("%s=%d", sandboxProcessEnv, n))
+	return c.URL, c.Token
 }
 
 // peakRSSMB reads the process's peak resident set (VmHWM) from /proc, 0 where unavailable.

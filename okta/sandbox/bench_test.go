@@ -42,8 +42,9 @@ func BenchmarkListAccessPolicies5000Paged200(b *testing.B) {
 	}
 }
 
-// BenchmarkCreatePolicyWithStateFile measures a write: validation, one fsync'd atomic save of
-// an org holding 1,000 extra policies.
+// BenchmarkCreatePolicyWithStateFile measures a write served by the handler (no network):
+// validation and one fsync'd commit of the records it touched, in an org holding 1,000 extra
+// policies.
 func BenchmarkCreatePolicyWithStateFile(b *testing.B) {
 	srv := seededServer(b, Options{Token: "bench", StatePath: b.TempDir() + "/s.json"}, 1000, 1)
 	defer srv.Close()

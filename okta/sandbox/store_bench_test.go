@@ -1,12 +1,9 @@
 package sandbox_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -18,6 +15,7 @@ import (
 	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
@@ -41,8 +39,7 @@ func TestStoreBenchSandboxProcess(t *testing.T) {
 	}
 	policies, rules, assurances := benchOrgShape(objects)
 	srv := sandboxtest.StartServer(t, sandboxtest.StatePath(spec[:i]), sandboxtest.SeedLarge(policies, rules, assurances))
-	fmt.Printf("SANDBOX %s %s\n", srv.URL(), srv.Token())
-	io.Copy(io.Discard, os.Stdin)
+	sandboxtest.ServeChild(srv)
 }
 
 // benchOrgShape splits an org of about objects objects into app sign-in policies with five
@@ -60,43 +57,13 @@ type benchSandbox struct {
 
 func startBenchSandbox(b *testing.B, objects int) *benchSandbox {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestStoreBenchSandboxProcess$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s:%d", storeBenchEnv, filepath.Join(b.TempDir(), "org.json"), objects))
-	stdin, err := cmd.StdinPipe()
+	child := sandboxtest.StartChild(b, "TestStoreBenchSandboxProcess",
+		fmt.Sprintf("%s=%s:%d", storeBenchEnv, filepath.Join(b.TempDir(), "org.json"), objects))
+	c, err := okta.New(okta.Config{OrgURL: child.URL, Token: child.Token})
 	if err != nil {
 		b.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "SANDBOX" {
-			go io.Copy(io.Discard, stdout)
-			c, err := okta.New(okta.Config{OrgURL: f[1], Token: f[2]})
-			if err != nil {
-				b.Fatal(err)
-			}
-			return &benchSandbox{client: c, pid: cmd.Process.Pid}
-		}
-	}
-	b.Fatalf("sandbox process did not start: %v", sc.Err())
-	return nil
+	return &benchSandbox{client: c, pid: child.PID}
 }
 
 // cpuTime is the CPU (user + system) the process has used, from /proc/PID/stat.
@@ -197,4 +164,40 @@ func BenchmarkStoreReadLatencyDuringWrites(b *testing.B) {
 			b.ReportMetric(at(0.99), "p99-ms")
 		})
 	}
+}
+
+// BenchmarkStoreSeed20k opens a fresh state file, seeds about 20,000 objects (2,500 app
+// sign-in policies with 5 rules and a catch-all each, 2,500 assurance policies) in one write
+// and closes it: what `sandbox seed` costs.
+func BenchmarkStoreSeed20k(b *testing.B) {
+	dir := b.TempDir()
+	policies, rules, assurances := benchOrgShape(20000)
+	i := 0
+	for b.Loop() {
+		i++
+		srv, err := sandbox.New(sandbox.Options{StatePath: filepath.Join(dir, fmt.Sprintf("seed-%d.json", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.SeedLarge(policies, rules, assurances); err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStoreCreatePolicyWithStateFile is one client creating policies one after another
+// (no concurrency) in an org of 20,000 objects: the latency of a single write.
+func BenchmarkStoreCreatePolicyWithStateFile(b *testing.B) {
+	sb := startBenchSandbox(b, 20000)
+	createBenchPolicy(b, sb.client)
+	cpu0 := cpuTime(b, sb.pid)
+	b.ResetTimer()
+	for b.Loop() {
+		createBenchPolicy(b, sb.client)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime(b, sb.pid)-cpu0).Microseconds())/1000/float64(b.N), "sandbox-cpu-ms/write")
 }
