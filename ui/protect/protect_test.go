@@ -35,37 +35,19 @@ func (p *picks) labels() []string {
 	return out
 }
 
-func newCommon(t *testing.T, api okta.API) *ui.Common {
-	return &ui.Common{Width: 80, Height: 24, API: api, OrgLabel: "SANDBOX", Sandbox: true,
-		JournalDir: t.TempDir(), Styles: ui.DefaultStyles(), Keys: ui.DefaultKeyMap(), Log: ui.DiscardLog()}
-}
-
 // newStep opens the step for the policy named policy (an existing one, or "" for a new one)
 // in the shell at 80x24.
 func newStep(t *testing.T, policy string, opts ...sandboxtest.Option) (*uitest.Driver, *picks, okta.API) {
 	t.Helper()
-	_, api := sandboxtest.Start(t, append([]sandboxtest.Option{sandboxtest.RequestTimeout(20 * time.Second)}, opts...)...)
+	_, api := uitest.Sandbox(t, opts...)
 	got := &picks{}
 	o := protect.Options{PolicyName: "Registered devices", Title: "Device signal collection",
 		OnDone: func(apps []okta.App) tea.Cmd { got.called, got.apps = true, apps; return nil }}
 	if policy != "" {
 		o.PolicyID, o.PolicyName = sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, policy), policy
 	}
-	c := newCommon(t, api)
+	c := uitest.Common(t, api, 80, 24)
 	return uitest.New(t, ui.NewAppOn(c, protect.New(c, o)), 80, 24), got, api
-}
-
-func checkFits(t *testing.T, view string) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) > 24 {
-		t.Errorf("screen has %d lines:\n%s", len(lines), view)
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > 80 {
-			t.Errorf("line %d is %d cells wide: %q", i+1, lipgloss.Width(l), l)
-		}
-	}
 }
 
 // TestProtectListsAppsWithTheirPolicyAt80x24: every app of the org is offered with its kind and
@@ -76,7 +58,7 @@ func TestProtectListsAppsWithTheirPolicyAt80x24(t *testing.T) {
 		"“Registered devices” is new: it protects no app until one is assigned to it.",
 		"Salesforce.com (SAML) · now “Any two factors”",
 		"Expense Portal (OIDC) · now “Any two factors”")
-	checkFits(t, d.View())
+	uitest.CheckScreenSize(t, d.View(), 80, 24)
 	golden.RequireEqual(t, []byte(d.View()))
 }
 
@@ -136,8 +118,8 @@ func TestProtectLoadErrorThenRetry(t *testing.T) {
 // TestProtectTeatestPickTwo runs the step in a real program at 80x24: two picks go on in list
 // order.
 func TestProtectTeatestPickTwo(t *testing.T) {
-	_, api := sandboxtest.Start(t, sandboxtest.RequestTimeout(20*time.Second))
-	c := newCommon(t, api)
+	_, api := uitest.Sandbox(t)
+	c := uitest.Common(t, api, 80, 24)
 	done := make(chan []string, 1)
 	step := protect.New(c, protect.Options{PolicyName: "Registered devices", OnDone: func(apps []okta.App) tea.Cmd {
 		var labels []string
