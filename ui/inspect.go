@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
 
 // Inspect is the inspection screen: one tab per inventory kind, a table that filters as you
@@ -279,6 +280,14 @@ func (m *Inspect) handleKey(msg tea.KeyMsg) (Screen, tea.Cmd) {
 		m.move(-len(m.rows))
 	case key.Matches(msg, m.keys.Bottom):
 		m.move(len(m.rows))
+	case key.Matches(msg, k.TrySignIn):
+		// On the apps view the sign-in starts from the app under the cursor.
+		var opts signin.Options
+		if m.Kind() == flows.KindApps && len(m.rows) > 0 {
+			opts.AppID = m.rows[m.cursor].ID
+		}
+		screen := signin.New(m.c, opts)
+		return m, func() tea.Msg { return PushMsg{Screen: screen} }
 	case key.Matches(msg, m.keys.Detail):
 		if len(m.rows) > 0 {
 			m.detailOpen = true
@@ -425,7 +434,7 @@ func (m *Inspect) ShortHelp() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		}
 	}
-	return []key.Binding{m.keys.NextTab, k.Filter, m.keys.Detail, k.Refresh}
+	return []key.Binding{m.keys.NextTab, k.Filter, m.keys.Detail, k.TrySignIn, k.Refresh}
 }
 
 // View draws tabs, status or filter line, the table and the detail pane.

@@ -7,6 +7,8 @@ type KeyMap struct {
 	Up, Down, Enter, Back, Quit, Help, Explain, Filter, Refresh key.Binding
 	// SavePlan saves the plan under review as a file for `okta-device-wizard apply`.
 	SavePlan key.Binding
+	// TrySignIn opens the Try a sign-in screen (end of a flow, review, inspect).
+	TrySignIn key.Binding
 }
 
 // DefaultKeyMap returns the wizard's bindings.
@@ -22,5 +24,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
 		SavePlan: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+
+		TrySignIn: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "try a sign-in")),
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
 
 // Submit sends a plan through the runner, showing each request's progress and result, then a
@@ -22,6 +23,7 @@ type Submit struct {
 	onDone  func(created map[string]string) tea.Cmd
 	onFix   func(stage int) tea.Cmd
 	next    string
+	signIn  signin.Options
 	mode    submitMode
 	journal Journal
 
@@ -76,6 +78,10 @@ func NewSubmit(c *common.Common, plan flows.Plan, onDone func(created map[string
 // OnFix lets the flow send the user back to a stage to fix the answer a request failed on;
 // without it the screen offers only retry and roll back.
 func (s *Submit) OnFix(fn func(stage int) tea.Cmd) *Submit { s.onFix = fn; return s }
+
+// WithSignIn sets what the Try a sign-in screen (t on the summary) picks first, e.g. an app
+// the run protected.
+func (s *Submit) WithSignIn(o signin.Options) *Submit { s.signIn = o; return s }
 
 // WithNextSteps sets the "what to do next" text of the summary.
 func (s *Submit) WithNextSteps(text string) *Submit { s.next = text; return s }

@@ -13,6 +13,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
 
 func (s *Submit) ShortHelp() []key.Binding {
@@ -29,6 +30,8 @@ func (s *Submit) ShortHelp() []key.Binding {
 			b = append(b, s.keys.Rollback)
 		}
 		return append(b, s.keys.Scroll)
+	case s.mode == modeRun && s.finished:
+		return []key.Binding{s.c.Keys.TrySignIn, s.keys.Home, s.keys.Scroll}
 	default:
 		return []key.Binding{s.keys.Home, s.keys.Scroll}
 	}
@@ -115,6 +118,9 @@ func (s *Submit) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	switch {
+	case s.err == nil && s.finished && s.mode == modeRun && key.Matches(msg, s.c.Keys.TrySignIn):
+		screen := signin.New(s.c, s.signIn)
+		return func() tea.Msg { return common.PushMsg{Screen: screen} }
 	case s.err == nil && s.finished && (key.Matches(msg, s.keys.Home) || key.Matches(msg, s.c.Keys.Back)):
 		return func() tea.Msg { return common.HomeMsg{} }
 	case s.err != nil && key.Matches(msg, s.keys.Fix) && s.onFix != nil && s.failedStage() > 0 && s.mode == modeRun:

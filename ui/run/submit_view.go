@@ -161,7 +161,7 @@ func (s *Submit) summaryView() string {
 	if next != "" {
 		lines = append(lines, lipgloss.NewStyle().Width(max(s.width, 20)).Render("Next: "+next))
 	}
-	lines = append(lines, st.Subtle.Render("enter: home"))
+	lines = append(lines, st.Subtle.Render("t: try a sign-in (Okta's own simulation) · enter: home"))
 	return strings.Join(lines, "\n")
 }
 

@@ -1,0 +1,114 @@
+package signin
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+)
+
+// request is the simulation request of the sign-in (app sign-in policies only).
+func (q Query) request() okta.SimulationRequest {
+	req := okta.SimulationRequest{PolicyTypes: []string{string(okta.TypeAccessPolicy)}, AppInstance: q.AppID}
+	pc := &req.PolicyContext
+	if q.Who == whoUser {
+		pc.User = &okta.SimUser{ID: strings.TrimSpace(q.UserID)}
+	} else {
+		pc.Groups = &okta.SimIDs{IDs: []string{q.Who}}
+	}
+	registered, managed := q.Registered, q.Managed
+	pc.Device = &okta.SimDevice{Platform: q.Platform, Registered: &registered, Managed: &managed, AssuranceID: q.AssuranceID}
+	if q.ZoneID != "" {
+		pc.Zones = &okta.SimIDs{IDs: []string{q.ZoneID}}
+	}
+	return req
+}
+
+// simulate asks Okta, then reads the deciding policy's rules for their order and actions.
+func simulate(ctx context.Context, api okta.API, q Query) (outcome, error) {
+	res, err := api.SimulatePolicy(ctx, q.request())
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcomeOf(res, func(policyID string) ([]okta.Rule, error) { return api.ListRules(ctx, policyID) })
+}
+
+// outcomeOf turns an answer into what the screen shows: the rules tried in priority order,
+// the deciding one last, and what it gives. rulesOf reads a policy's rules (for priorities and
+// actions, which the answer leaves out).
+func outcomeOf(res *okta.SimulationResult, rulesOf func(policyID string) ([]okta.Rule, error)) (outcome, error) {
+	var eval *okta.PolicyEvaluation
+	for i := range res.Evaluation {
+		if res.Evaluation[i].PolicyType == string(okta.TypeAccessPolicy) {
+			eval = &res.Evaluation[i]
+		}
+	}
+	if eval == nil {
+		return outcome{note: "The answer has no app sign-in policy evaluation."}, nil
+	}
+	var o outcome
+	var tried []okta.SimRule
+	policy, decider, decided := res.Decision(string(okta.TypeAccessPolicy))
+	// Rules tried before the decider come under evaluated and undefined, in the same policy.
+	for _, group := range []okta.SimPolicies{eval.Evaluated, eval.Undefined, eval.Result} {
+		for _, p := range group.Policies {
+			if o.policyID == "" || p.ID == policy.ID {
+				o.policyID, o.policyName = p.ID, p.Name
+			}
+			for _, r := range p.Rules {
+				if !(decided && r.ID == decider.ID) {
+					tried = append(tried, r)
+				}
+			}
+		}
+	}
+	if decided {
+		o.policyID, o.policyName = policy.ID, policy.Name
+	}
+	var rules []okta.Rule
+	if o.policyID != "" {
+		var err error
+		if rules, err = rulesOf(o.policyID); err != nil {
+			return outcome{}, fmt.Errorf("reading the rules of “%s”: %w", o.policyName, err)
+		}
+	}
+	position := func(id string) int {
+		for _, r := range rules {
+			if r.ID == id {
+				if r.System || r.Priority == nil {
+					return 1 << 30
+				}
+				return *r.Priority
+			}
+		}
+		return 1<<30 - 1
+	}
+	slices.SortStableFunc(tried, func(a, b okta.SimRule) int { return cmp.Compare(position(a.ID), position(b.ID)) })
+	if decided {
+		tried = append(tried, decider)
+	}
+	for _, r := range tried {
+		t := triedRule{id: r.ID, name: r.Name, status: r.Status}
+		for _, c := range r.Conditions {
+			t.conditions = append(t.conditions, condition{kind: c.Type, status: c.Status})
+		}
+		o.tried = append(o.tried, t)
+	}
+	o.decided = decided
+	if !decided {
+		o.note = "No rule of the app's policy matched this sign-in, so Okta denies it."
+		if o.policyID == "" {
+			o.note = "The app has no app sign-in policy to evaluate."
+		}
+		return o, nil
+	}
+	for _, r := range rules {
+		if r.ID == decider.ID {
+			o.grant = grantOf(r)
+		}
+	}
+	return o, nil
+}
