@@ -35,6 +35,8 @@ type orgChoices struct {
 	groups     []okta.Group
 	zones      []okta.NetworkZone
 	assurances []okta.DeviceAssurance
+	// policyNames names the app sign-in policies, to say which one an app uses.
+	policyNames map[string]string
 }
 
 // loadChoices reads the apps, groups, zones and device assurance policies to pick from.
@@ -43,6 +45,14 @@ func loadChoices(ctx context.Context, api okta.API) (orgChoices, error) {
 	var err error
 	if o.apps, err = api.ListApps(ctx, okta.AppQuery{}); err != nil {
 		return o, fmt.Errorf("listing apps: %w", err)
+	}
+	policies, err := api.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if err != nil {
+		return o, fmt.Errorf("listing app sign-in policies: %w", err)
+	}
+	o.policyNames = map[string]string{}
+	for _, p := range policies {
+		o.policyNames[p.ID] = p.Name
 	}
 	if o.groups, err = api.ListGroups(ctx); err != nil {
 		return o, fmt.Errorf("listing groups: %w", err)
@@ -90,7 +100,11 @@ func platformLabel(v string) string {
 func newForm(q *Query, o orgChoices, listHeight int) *huh.Form {
 	appOpts := make([]huh.Option[string], 0, len(o.apps))
 	for _, a := range o.apps {
-		appOpts = append(appOpts, huh.NewOption(a.Label, a.ID))
+		label := a.Label + "  · no app sign-in policy"
+		if name, ok := o.policyNames[a.AccessPolicyID]; ok {
+			label = a.Label + "  · policy “" + name + "”"
+		}
+		appOpts = append(appOpts, huh.NewOption(label, a.ID))
 	}
 	if q.AppID == "" && len(o.apps) > 0 {
 		q.AppID = o.apps[0].ID
