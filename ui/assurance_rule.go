@@ -357,7 +357,7 @@ func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
 	name := strings.TrimSpace(f.draft.Name)
 	return run.NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
 		id := created[step.ID]
-		filter := SyslogFilter{Title: "System Log · rule " + name, EventTypes: RuleEventTypes, ChangedAt: started}
+		filter := SyslogFilter{Title: "System Log · rule " + name, EventTypes: RuleEventTypes, ChangedAt: started, TrySignIn: true}
 		if step.Action == flows.ActCreateRule {
 			filter.WaitFor = EventRuleAdd
 			filter.Done = fmt.Sprintf("Added rule %q (%s) to %q.", name, id, f.draft.PolicyName)

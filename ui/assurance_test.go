@@ -428,7 +428,9 @@ func TestAssuranceWalk(t *testing.T) {
 	r.key(tea.KeyEnter) // priority 1
 	s = r.waitFor("POST", "/rules?activate=true")
 	r.key(tea.KeyEnter)
-	r.waitFor("Confirmed: Okta logged policy.rule.add")
+	r.waitFor("Confirmed: Okta logged policy.rule.add", "t try a sign-in")
+	r.typ("t") // the end of the flow offers Try a sign-in
+	r.waitFor("Try a sign-in", "App signed in to")
 	rules, err := env.api.ListRules(context.Background(), policyID)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
 
 // System Log event types of device assurance policies and app sign-in policy rules.
@@ -62,6 +63,8 @@ type SyslogFilter struct {
 	ChangedAt time.Time
 	PollEvery time.Duration // default 2s
 	PollFor   time.Duration // default 30s
+	// TrySignIn offers t: Try a sign-in (the view ends a flow that changed a rule).
+	TrySignIn bool
 }
 
 // RecentAssuranceEvents is the filter of the standalone view: every device assurance event of
@@ -269,6 +272,9 @@ func (v *SyslogView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, v.c.Keys.Back):
 			return v, func() tea.Msg { return BackMsg{} }
+		case v.filter.TrySignIn && key.Matches(msg, v.c.Keys.TrySignIn):
+			screen := signin.New(v.c, signin.Options{})
+			return v, func() tea.Msg { return PushMsg{Screen: screen} }
 		case key.Matches(msg, v.c.Keys.Refresh):
 			if v.loading {
 				return v, nil
@@ -293,6 +299,9 @@ func (v *SyslogView) SetSize(width, height int) { v.width, v.height = width, hei
 
 // ShortHelp lists the view's keys.
 func (v *SyslogView) ShortHelp() []key.Binding {
+	if v.filter.TrySignIn {
+		return []key.Binding{v.c.Keys.TrySignIn, v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Refresh}
+	}
 	return []key.Binding{v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Refresh}
 }
 
