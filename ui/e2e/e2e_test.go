@@ -235,6 +235,11 @@ func TestDSCRefusalsInTmux(t *testing.T) { runFlow(t, "dsc_refusals.sh") }
 // rule, reads the System Log view, then checks the policy, the rule and the events over the API.
 func TestAssuranceFlowInTmux(t *testing.T) { runFlow(t, "assurance.sh") }
 
+// TestSignInAfterDSCInTmux sets up device signal collection on the policy Slack uses, then
+// tries a sign-in from the submit summary: a registered Mac is let in by the new rule, an
+// unregistered one falls through to the catch-all; the org's simulation agrees over the API.
+func TestSignInAfterDSCInTmux(t *testing.T) { runFlow(t, "signin.sh") }
+
 // TestWaitForFailureDumpsScreen checks the harness itself: a text that never shows fails the
 // script with the last screen in its output, and the cleanup leaves no tmux server, sandbox
 // or temp directory behind.

@@ -73,11 +73,11 @@ func (o outcome) render(st common.Styles, source, signIn string, width int) stri
 		}
 		return b.String()
 	}
-	b.WriteString(st.Title.Render("Decides  ") + fmt.Sprintf("rule %d of those tried: %s", len(o.tried), quoted(rule.name, rule.id)) + "\n")
+	b.WriteString(st.Title.Render("Decides  ") + quoted(rule.name, "") + ", the first rule that matches" + "\n")
 	b.WriteString(st.Title.Render("User gets ") + o.grant.render(st) + "\n\n")
 	b.WriteString(st.Title.Render("Why") + st.Subtle.Render(" (rules in priority order; the first that matches decides)") + "\n")
 	for i, r := range o.tried {
-		b.WriteString(fmt.Sprintf("%2d %s %s\n", i+1, statusMark(st, r.status), ansi.Truncate(quoted(r.name, r.id), w-16, "…")))
+		b.WriteString(fmt.Sprintf("%2d %s %s\n", i+1, statusMark(st, r.status), ansi.Truncate(quoted(r.name, ""), w-14, "…")))
 		if len(r.conditions) == 0 {
 			b.WriteString("      " + st.Subtle.Render("no conditions: matches every sign-in") + "\n")
 		}

@@ -1,6 +1,8 @@
 package signin_test
 
 import (
+	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -94,3 +96,95 @@ func TestTrySignInManagedNeedsRegistered(t *testing.T) {
 	d.RequireFlat("a managed device is registered too")
 	d.RequireView("App signed in to") // the form again, answers kept
 }
+
+// registeredRule adds an ALLOW rule for registered devices first in the policy named policy.
+func registeredRule(t *testing.T, api okta.API, policy string) string {
+	t.Helper()
+	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, policy)
+	yes, first := true, 1
+	if _, err := api.CreateRule(context.Background(), id, okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: "Require a registered device", Priority: &first,
+		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}},
+		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW"}},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// signInToSlack walks the form: Slack, Everyone, a Mac, registered or not, the rest default.
+func signInToSlack(d *uitest.Driver, registered bool) {
+	pickApp(d, "Slack")
+	d.Key(tea.KeyEnter) // Everyone
+	d.Key(tea.KeyEnter) // macOS
+	if !registered {
+		d.Key(tea.KeyRight)
+	}
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // registered, managed, assurance, zone
+}
+
+// TestTrySignInOktaSaysWhichRuleDecidesAndWhy: after a setup, Okta's simulation decides a
+// registered Mac by the new rule (each condition shown) and says what the user gets; changing
+// the sign-in to an unregistered Mac shows the rule not matching and the catch-all deciding.
+func TestTrySignInOktaSaysWhichRuleDecidesAndWhy(t *testing.T) {
+	_, api := uitest.Sandbox(t)
+	registeredRule(t, api, "Password only") // Slack's policy
+	c := uitest.Common(t, api, 80, 24)
+	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
+	d.RequireView("App signed in to")
+
+	signInToSlack(d, true)
+	d.RequireFlat("Okta's answer", "Policy “Password only”", "“Require a registered device”",
+		"User gets ALLOW", "MATCH device.registered")
+	uitest.CheckScreenSize(t, d.View(), 80, 24)
+	golden.RequireEqual(t, []byte(maskIDs(d.View())))
+
+	d.TypeText("e") // change the sign-in
+	d.RequireView("App signed in to", "> Slack")
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter) // app, who, platform kept
+	d.Key(tea.KeyRight)                             // not registered
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("NOT_MATCH device.registered", "Catch-all Rule", "User gets ALLOW · one factor · re-authenticate every 12 hours")
+	_, why, _ := strings.Cut(d.View(), "Why")
+	if strings.Index(why, "Require a registered device") > strings.Index(why, "Catch-all Rule") {
+		t.Errorf("the rules are not listed in priority order:\n%s", d.View())
+	}
+}
+
+// TestTrySignInDenyRuleSaysRefused: a DENY rule that decides says the sign-in is refused.
+func TestTrySignInDenyRuleSaysRefused(t *testing.T) {
+	_, api := uitest.Sandbox(t)
+	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Password only")
+	no, first := false, 1
+	if _, err := api.CreateRule(context.Background(), id, okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: "Block unregistered", Priority: &first,
+		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &no}},
+		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "DENY"}},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	c := uitest.Common(t, api, 80, 24)
+	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
+	d.RequireView("App signed in to")
+	signInToSlack(d, false)
+	d.RequireFlat("“Block unregistered”", "DENY: the sign-in is refused")
+}
+
+// TestTrySignInUnknownUserIsOktasError: a user id the org lacks comes back as Okta's error,
+// above the form, with the answers kept.
+func TestTrySignInUnknownUserIsOktasError(t *testing.T) {
+	d, _ := open(t, signin.Options{})
+	pickApp(d, "Slack")
+	d.TypeText("/")
+	d.TypeText("a user")
+	d.Key(tea.KeyEnter)
+	d.TypeText("00unobody")
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("Could not answer:", "00unobody")
+	d.RequireView("App signed in to", "> Slack")
+}
+
+var oktaIDRE = regexp.MustCompile(`\b(rst|rul|0pr|00p|00g|nzo|0oa|dae|00u)[A-Za-z0-9]{17}\b`)
+
+// maskIDs replaces the sandbox's random ids so screens can be compared with golden files.
+func maskIDs(s string) string { return oktaIDRE.ReplaceAllString(s, "<id>") }
