@@ -347,9 +347,14 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 		mu.Unlock()
 	}
 
+	// readRules reads a policy's rules (unless they came embedded) and a DSC policy's mappings.
 	readRules := func(p okta.Policy) func(context.Context) error {
 		return func(ctx context.Context) error {
-			rules, err := api.ListRules(ctx, p.ID)
+			var rules []okta.Rule
+			var err error
+			if !p.RulesEmbedded {
+				rules, err = api.ListRules(ctx, p.ID)
+			}
 			if okta.IsNotFound(err) {
 				mu.Lock()
 				gone[p.ID] = true
@@ -368,7 +373,9 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 				}
 			}
 			mu.Lock()
-			raw.rules[p.ID] = rules
+			if !p.RulesEmbedded {
+				raw.rules[p.ID] = rules
+			}
 			if maps != nil {
 				raw.mappings[p.ID] = maps
 			}
@@ -382,6 +389,16 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 		return func(ps []okta.Policy) error {
 			rows := make([]Row, 0, len(ps))
 			mu.Lock()
+			for i := range ps {
+				p := &ps[i]
+				if p.RulesEmbedded {
+					raw.rules[p.ID] = p.Rules
+					p.Rules = nil // kept once, in raw.rules
+					if p.Type != okta.TypeDeviceSignalCollection {
+						prog.PoliciesRead++ // nothing more to read
+					}
+				}
+			}
 			for _, p := range ps {
 				if t == okta.TypeDeviceSignalCollection {
 					raw.dsc = append(raw.dsc, p)
@@ -396,6 +413,9 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 			report(rows)
 			mu.Unlock()
 			for _, p := range ps {
+				if p.RulesEmbedded && p.Type != okta.TypeDeviceSignalCollection {
+					continue // its rules came with it
+				}
 				if !submit(readRules(p)) {
 					return context.Cause(ctx)
 				}
@@ -409,7 +429,7 @@ func LoadInventory(ctx context.Context, api okta.API, opts LoadOptions, progress
 		pagers.Add(1)
 		go func() {
 			defer pagers.Done()
-			err := api.ListPoliciesPaged(ctx, t, opts.PageSize, page(t))
+			err := api.ListPoliciesWithRulesPaged(ctx, t, opts.PageSize, page(t))
 			if err != nil && t == okta.TypeDeviceSignalCollection && okta.IsCode(err, okta.CodeValidation) {
 				// An org without device signal collection policies rejects the type; the
 				// rest of the inventory is still worth showing.

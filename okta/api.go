@@ -13,6 +13,9 @@ type API interface {
 	ListPolicies(ctx context.Context, t PolicyType) ([]Policy, error)
 	// ListPoliciesPaged calls page for every page as it arrives (for streaming large orgs).
 	ListPoliciesPaged(ctx context.Context, t PolicyType, pageSize int, page func([]Policy) error) error
+	// ListPoliciesWithRulesPaged is ListPoliciesPaged with each policy's rules embedded where
+	// the org answers expand=rules (Policy.RulesEmbedded).
+	ListPoliciesWithRulesPaged(ctx context.Context, t PolicyType, pageSize int, page func([]Policy) error) error
 	// SearchPolicies returns the policies of type t whose name starts with namePrefix (Okta's
 	// q=), asking for their rules embedded (Policy.RulesEmbedded says whether they came).
 	SearchPolicies(ctx context.Context, t PolicyType, namePrefix string) ([]Policy, error)

@@ -156,10 +156,23 @@ func (c *Client) ListPolicies(ctx context.Context, t PolicyType) ([]Policy, erro
 
 // ListPoliciesPaged hands each page of policies of type t to page as it arrives.
 func (c *Client) ListPoliciesPaged(ctx context.Context, t PolicyType, pageSize int, page func([]Policy) error) error {
+	return c.listPoliciesPaged(ctx, t, pageSize, false, page)
+}
+
+// ListPoliciesWithRulesPaged is ListPoliciesPaged asking for each policy's rules embedded
+// (expand=rules): Policy.RulesEmbedded tells which answers carried them.
+func (c *Client) ListPoliciesWithRulesPaged(ctx context.Context, t PolicyType, pageSize int, page func([]Policy) error) error {
+	return c.listPoliciesPaged(ctx, t, pageSize, true, page)
+}
+
+func (c *Client) listPoliciesPaged(ctx context.Context, t PolicyType, pageSize int, expandRules bool, page func([]Policy) error) error {
 	if t == "" {
 		return errors.New("ListPolicies: a policy type is required")
 	}
 	q := url.Values{"type": {string(t)}}
+	if expandRules {
+		q.Set("expand", "rules")
+	}
 	if pageSize > 0 {
 		q.Set("limit", strconv.Itoa(pageSize))
 	}
