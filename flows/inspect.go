@@ -634,7 +634,7 @@ func buildInventory(raw *rawOrg, now time.Time) *Inventory {
 		inv.Assurances = append(inv.Assurances, info)
 	}
 
-	inv.Events = deviceEvents(raw.events, raw.dsc, raw.assurances, raw.rules)
+	inv.Events = deviceEvents(raw.events, [][]okta.Policy{raw.dsc, raw.app}, raw.assurances, raw.rules)
 	inv.Warnings = computeWarnings(inv, raw, now)
 	inv.index()
 	return inv
@@ -796,14 +796,16 @@ func parseExpiry(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("not an ISO 8601 date-time: %q", s)
 }
 
-// deviceEvents keeps device.* events and policy.* events about a DSC policy, its rules or an
-// assurance policy, newest first.
-func deviceEvents(evs []okta.LogEvent, dsc []okta.Policy, das []okta.DeviceAssurance, rules map[string][]okta.Rule) []okta.LogEvent {
+// deviceEvents keeps device.* events and policy.* events about an object the inspection
+// covers: a DSC or app sign-in policy, their rules, an assurance policy; newest first.
+func deviceEvents(evs []okta.LogEvent, policies [][]okta.Policy, das []okta.DeviceAssurance, rules map[string][]okta.Rule) []okta.LogEvent {
 	related := map[string]bool{}
-	for _, p := range dsc {
-		related[p.ID] = true
-		for _, r := range rules[p.ID] {
-			related[r.ID] = true
+	for _, ps := range policies {
+		for _, p := range ps {
+			related[p.ID] = true
+			for _, r := range rules[p.ID] {
+				related[r.ID] = true
+			}
 		}
 	}
 	for _, d := range das {

@@ -346,33 +346,61 @@ func TestLoadInventoryWarnings(t *testing.T) {
 	}
 }
 
+// TestLoadInventoryEvents: every System Log event about an object the inspection covers (DSC
+// and app sign-in policies, their rules, assurance policies) is kept: policy creates, rule adds
+// and updates included; events of a policy no longer in the org are not.
 func TestLoadInventoryEvents(t *testing.T) {
 	o := newInspectOrg(t)
+	ctx := context.Background()
 	da := o.assurance(t, macOSAssurance("Evented"))
 	dsc := o.policy(t, okta.TypeDeviceSignalCollection, "Evented DSC", false)
-	if err := o.api.ActivatePolicy(context.Background(), dsc.ID); err != nil {
+	if err := o.api.ActivatePolicy(ctx, dsc.ID); err != nil {
 		t.Fatal(err)
 	}
-	other := o.policy(t, okta.TypeAccessPolicy, "Unrelated app policy", true)
+	app := o.policy(t, okta.TypeAccessPolicy, "Evented app policy", true)
+	rule := o.deviceRule(t, app.ID, "Evented rule", 1, &okta.DeviceCondition{Registered: inspPtr(true)})
+	rule.Name = "Evented rule (renamed)"
+	if _, err := o.api.ReplaceRule(ctx, app.ID, *rule); err != nil {
+		t.Fatal(err)
+	}
+	gone := o.policy(t, okta.TypeAccessPolicy, "Deleted app policy", false)
+	if err := o.api.DeletePolicy(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	inv := loadInv(t, o.api, flows.LoadOptions{})
-	var sawAssurance, sawDSC bool
+	kept := map[string]bool{}
 	for _, e := range inv.Events {
+		kept[e.UUID] = true
+	}
+	all, err := o.api.QueryLogs(ctx, okta.LogQuery{Filter: `eventType sw "device." or eventType sw "policy."`, Since: time.Now().Add(-time.Hour), Until: time.Now().Add(time.Minute), Limit: 1000, Max: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{da.ID: true, dsc.ID: true, app.ID: true, rule.ID: true}
+	seen := map[string]bool{}
+	for _, e := range all {
+		about := ""
 		for _, tg := range e.Target {
-			switch tg.ID {
-			case da.ID:
-				sawAssurance = sawAssurance || strings.HasPrefix(e.EventType, "device.assurance.")
-			case dsc.ID:
-				sawDSC = sawDSC || strings.HasPrefix(e.EventType, "policy.")
-			case other.ID:
-				if strings.HasPrefix(e.EventType, "policy.") {
-					t.Errorf("event about an unrelated app sign-in policy kept: %s", e.EventType)
-				}
+			if covered[tg.ID] {
+				about = tg.ID
+			}
+			if tg.ID == gone.ID && kept[e.UUID] {
+				t.Errorf("%s of a deleted policy kept", e.EventType)
 			}
 		}
+		if about == "" {
+			continue
+		}
+		if !kept[e.UUID] {
+			t.Errorf("%s about %s missing from Inspect › Events", e.EventType, about)
+		}
+		seen[e.EventType] = true
 	}
-	if !sawAssurance || !sawDSC {
-		t.Errorf("events: assurance seen %v, DSC seen %v; got %d events", sawAssurance, sawDSC, len(inv.Events))
+	for _, want := range []string{"policy.lifecycle.create", "policy.rule.add", "policy.rule.update", "device.assurance.policy.add"} {
+		if !seen[want] {
+			t.Errorf("no %s event in the org's log to check (saw %v)", want, seen)
+		}
 	}
 	for i := 1; i < len(inv.Events); i++ {
 		if inv.Events[i].Published.After(inv.Events[i-1].Published) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,9 +134,10 @@ func TestInspectPlainWithoutTTY(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Error("plain output has escape sequences")
 	}
-	// The warned policy is marked in its own table.
+	// The warned policy is marked in its own table (event rows name it too, unmarked).
+	eventRow := regexp.MustCompile(`^\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+policy\.`)
 	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "Script app policy") && !strings.HasPrefix(line, "! ") && !strings.HasPrefix(line, "  unmapped") && !strings.HasPrefix(line, "  policy-without-apps") {
+		if strings.Contains(line, "Script app policy") && !eventRow.MatchString(line) && !strings.HasPrefix(line, "! ") && !strings.HasPrefix(line, "  unmapped") && !strings.HasPrefix(line, "  policy-without-apps") {
 			t.Errorf("warned row not marked: %q", line)
 		}
 	}
