@@ -91,7 +91,7 @@ func lockStateFile(path string) (*os.File, error) {
 			if pid, err := strconv.Atoi(strings.TrimSpace(string(buf[:n]))); err == nil && pid > 0 {
 				who = fmt.Sprintf("another sandbox (pid %d)", pid)
 			}
-			return nil, fmt.Errorf("sandbox state %s is in use by %s; stop it or pass another --state", path, who)
+			return nil, fmt.Errorf("sandbox state %s is in use by %s; stop it, or use another state file (--state, or --state-dir for the wizard)", path, who)
 		}
 		time.Sleep(25 * time.Millisecond)
 	}

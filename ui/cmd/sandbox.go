@@ -130,16 +130,17 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	for _, n := range srv.Notices() {
 		fmt.Fprintf(out, "Note: %s.\n", n)
 	}
-	fmt.Fprintf(out, "Sandbox Okta org running at %s\n", srv.URL())
+	url := reachableURL(srv.URL())
+	fmt.Fprintf(out, "Sandbox Okta org running at %s\n", url)
 	fmt.Fprintf(out, "State file: %s\n", statePath)
 	if len(faults.Rules) > 0 || faults.Latency > 0 {
 		fmt.Fprintf(out, "Injected faults: %s\n", faults)
 	}
 	// Printing this token is deliberate: it belongs to the local sandbox, not to a real org.
 	fmt.Fprintf(out, "API token: %s\n\nPoint the wizard (or any Okta SDK) at it with:\n", srv.Token())
-	fmt.Fprintf(out, "  export OKTA_CLIENT_ORGURL=%s OKTA_CLIENT_TOKEN=%s\n\nPress Ctrl+C to stop.\n", srv.URL(), srv.Token())
+	fmt.Fprintf(out, "  export OKTA_CLIENT_ORGURL=%s OKTA_CLIENT_TOKEN=%s\n\nPress Ctrl+C to stop.\n", url, srv.Token())
 	if opts.ready != nil {
-		opts.ready(srv.URL(), srv.Token())
+		opts.ready(url, srv.Token())
 	}
 
 	<-ctx.Done()
@@ -230,4 +231,20 @@ func runSandboxSeed(out io.Writer, stateDir string, opts *sandboxSeedOptions) er
 		n.AppPolicies, n.RulesEach, n.DSCPolicies, n.Assurances, n.Objects(), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "State file: %s\n", statePath)
 	return nil
+}
+
+// reachableURL is the org URL to print: listening on every interface (0.0.0.0, ::) it names
+// the loopback address instead, which this machine reaches and the wizard accepts over http.
+func reachableURL(serverURL string) string {
+	rest, ok := strings.CutPrefix(serverURL, "http://")
+	if !ok {
+		return serverURL
+	}
+	host, port, err := net.SplitHostPort(rest)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsUnspecified() {
+		return serverURL
+	}
+	// Go listens dual-stack on "0.0.0.0" and "::" alike (both show as [::]), so IPv4 loopback
+	// reaches it either way.
+	return "http://" + net.JoinHostPort("127.0.0.1", port)
 }

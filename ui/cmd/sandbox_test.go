@@ -247,7 +247,7 @@ func TestSandboxServeRefusesNonLoopbackAddrWithoutAllowRemote(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "Sandbox Okta org running at") {
+	for !strings.Contains(out.String(), "Sandbox Okta org running at http://127.0.0.1:") {
 		if time.Now().After(deadline) {
 			t.Fatalf("--allow-remote did not start the sandbox: %s", out.String())
 		}
