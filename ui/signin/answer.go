@@ -10,12 +10,13 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 )
 
-// request is the simulation request of the sign-in (app sign-in policies only).
-func (q Query) request() okta.SimulationRequest {
+// request is the simulation request of the sign-in (app sign-in policies only); userID is the
+// id of the user the sign-in names, when it names one.
+func (q Query) request(userID string) okta.SimulationRequest {
 	req := okta.SimulationRequest{PolicyTypes: []string{string(okta.TypeAccessPolicy)}, AppInstance: q.AppID}
 	pc := &req.PolicyContext
 	if q.Who == whoUser {
-		pc.User = &okta.SimUser{ID: strings.TrimSpace(q.UserID)}
+		pc.User = &okta.SimUser{ID: userID}
 	} else {
 		pc.Groups = &okta.SimIDs{IDs: []string{q.Who}}
 	}
@@ -29,11 +30,33 @@ func (q Query) request() okta.SimulationRequest {
 
 // simulate asks Okta, then reads the deciding policy's rules for their order and actions.
 func simulate(ctx context.Context, api okta.API, q Query) (outcome, error) {
-	res, err := api.SimulatePolicy(ctx, q.request())
+	userID, err := resolveUser(ctx, api, q)
+	if err != nil {
+		return outcome{}, err
+	}
+	res, err := api.SimulatePolicy(ctx, q.request(userID))
 	if err != nil {
 		return outcome{}, err
 	}
 	return outcomeOf(res, func(policyID string) ([]okta.Rule, error) { return api.ListRules(ctx, policyID) })
+}
+
+// resolveUser finds the id of the user the sign-in names by login (or takes the id typed).
+func resolveUser(ctx context.Context, api okta.API, q Query) (string, error) {
+	typed := strings.TrimSpace(q.User)
+	if q.Who != whoUser || strings.HasPrefix(typed, "00u") {
+		return typed, nil
+	}
+	users, err := api.ListUsers(ctx, typed)
+	if err != nil {
+		return "", fmt.Errorf("looking up the user %q: %w", typed, err)
+	}
+	for _, u := range users {
+		if strings.EqualFold(u.Profile.Login, typed) || strings.EqualFold(u.Profile.Email, typed) {
+			return u.ID, nil
+		}
+	}
+	return "", fmt.Errorf("the org has no user with the login %q: type their login or id (00u…)", typed)
 }
 
 // outcomeOf turns an answer into what the screen shows: the rules tried in priority order,

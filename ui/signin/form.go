@@ -14,9 +14,9 @@ import (
 // Query is the sign-in to try, as the admin picked it.
 type Query struct {
 	AppID string
-	// Who is a group id, or whoUser for the user UserID.
-	Who    string
-	UserID string
+	// Who is a group id, or whoUser for the user User (a login or an id).
+	Who  string
+	User string
 	// Platform is an okta.Platform* value; "" says nothing about the device's platform.
 	Platform            string
 	Registered, Managed bool
@@ -116,7 +116,7 @@ func newForm(q *Query, o orgChoices, listHeight int) *huh.Form {
 	for _, g := range o.groups {
 		whoOpts = append(whoOpts, huh.NewOption("Group: "+g.Profile.Name, g.ID))
 	}
-	whoOpts = append(whoOpts, huh.NewOption("A user (type the user id)", whoUser))
+	whoOpts = append(whoOpts, huh.NewOption("A user (type their login or id)", whoUser))
 	platOpts := make([]huh.Option[string], 0, len(platformChoices))
 	for _, p := range platformChoices {
 		platOpts = append(platOpts, huh.NewOption(p.label, p.value))
@@ -139,10 +139,10 @@ func newForm(q *Query, o orgChoices, listHeight int) *huh.Form {
 		huh.NewGroup(huh.NewSelect[string]().Title("Who signs in").
 			Description("Rules match people by group or user. / filters.").
 			Options(whoOpts...).Height(min(len(whoOpts)+3, listHeight)).Value(&q.Who)),
-		huh.NewGroup(huh.NewInput().Title("User id").Placeholder("00u…").Value(&q.UserID).
+		huh.NewGroup(huh.NewInput().Title("User: login or id").Placeholder("e.g. pat@example.com or 00u…").Value(&q.User).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
-					return fmt.Errorf("type the user's id, or go back (shift+tab) and pick a group")
+					return fmt.Errorf("type the user's login or id, or go back (shift+tab) and pick a group")
 				}
 				return nil
 			})).WithHideFunc(func() bool { return q.Who != whoUser }),
@@ -163,7 +163,7 @@ func (q Query) describe(o orgChoices) string {
 	parts := []string{labelOf(o.apps, q.AppID, func(a okta.App) (string, string) { return a.ID, a.Label })}
 	switch q.Who {
 	case whoUser:
-		parts = append(parts, "user "+strings.TrimSpace(q.UserID))
+		parts = append(parts, "user "+strings.TrimSpace(q.User))
 	default:
 		parts = append(parts, "group "+labelOf(o.groups, q.Who, func(g okta.Group) (string, string) { return g.ID, g.Profile.Name }))
 	}

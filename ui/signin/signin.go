@@ -69,6 +69,9 @@ func New(c *common.Common, opts Options) *Screen {
 	return s
 }
 
+// Showing reports whether an answer is on screen (not the form).
+func (s *Screen) Showing() bool { return s.phase == phaseResult }
+
 // Predicting reports whether answers are the wizard's prediction (a plan not sent yet).
 func (s *Screen) Predicting() bool { return false }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 	"github.com/okta-device-wizard/okta-device-wizard/ui"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
 )
@@ -63,7 +64,7 @@ func TestTrySignInExplainsHowOktaPicksARule(t *testing.T) {
 func TestTrySignInPagesAskWhoAndDevice(t *testing.T) {
 	d, _ := open(t, signin.Options{})
 	pickApp(d, "Workday")
-	d.RequireView("Who signs in", "> Group: Everyone", "A user (type the user id)")
+	d.RequireView("Who signs in", "> Group: Everyone", "A user (type their login or id)")
 	d.Key(tea.KeyEnter)
 	d.RequireView("Platform", "Registered with Okta Verify?", "Managed (MDM)?", "Passes device assurance", "Network zone")
 	uitest.CheckScreenSize(t, d.View(), 80, 24)
@@ -76,9 +77,9 @@ func TestTrySignInUserNeedsAnID(t *testing.T) {
 	d.TypeText("/")
 	d.TypeText("a user")
 	d.Key(tea.KeyEnter)
-	d.RequireView("User id")
+	d.RequireView("User: login or id")
 	d.Key(tea.KeyEnter)
-	d.RequireFlat("type the user's id")
+	d.RequireFlat("type the user's login or id")
 }
 
 // TestTrySignInManagedNeedsRegistered: a managed device that is not registered is refused on
@@ -188,3 +189,42 @@ var oktaIDRE = regexp.MustCompile(`\b(rst|rul|0pr|00p|00g|nzo|0oa|dae|00u)[A-Za-
 
 // maskIDs replaces the sandbox's random ids so screens can be compared with golden files.
 func maskIDs(s string) string { return oktaIDRE.ReplaceAllString(s, "<id>") }
+
+// TestTrySignInUserByLoginMeetsHerGroupsRule: a user typed by login is looked up, and a rule
+// for a group she is in decides her sign-in while another user falls through.
+func TestTrySignInUserByLoginMeetsHerGroupsRule(t *testing.T) {
+	_, api := uitest.Sandbox(t)
+	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Password only")
+	first := 1
+	if _, err := api.CreateRule(context.Background(), id, okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: "Sales stays out", Priority: &first,
+		Conditions: &okta.RuleConditions{People: &okta.PeopleCondition{Groups: &okta.IncludeExclude{Include: []string{sandboxtest.GroupID(t, api, "Sales")}}}},
+		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "DENY"}},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	c := uitest.Common(t, api, 80, 24)
+	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
+	d.RequireView("App signed in to")
+	for _, tc := range []struct{ login, want string }{
+		{"alice@sandbox.example.com", "“Sales stays out”, the first rule that matches"},
+		{"bob@sandbox.example.com", "“Catch-all Rule”, the first rule that matches"},
+		{"nobody@sandbox.example.com", "the org has no user with the login"},
+	} {
+		pickApp(d, "Slack")
+		d.TypeText("/")
+		d.TypeText("a user")
+		d.Key(tea.KeyEnter)
+		d.RequireView("User: login or id")
+		for range 40 {
+			d.Key(tea.KeyBackspace)
+		}
+		d.TypeText(tc.login)
+		d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+		d.RequireFlat(tc.want)
+		if d.Model().(interface{ Top() common.Screen }).Top().(*signin.Screen).Showing() {
+			d.RequireFlat("user " + tc.login)
+			d.TypeText("e")
+		}
+	}
+}
