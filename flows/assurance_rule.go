@@ -35,6 +35,7 @@ func (d AssuranceRuleDraft) Validate() []FieldError {
 		errs.add("assuranceIds", "no device assurance policy chosen: choose at least one (several are ORed)")
 	}
 	checkIDList(&errs, "assuranceIds", "Device assurance policy", d.AssuranceIDs)
+	checkProtectApps(&errs, "protectApps", d.ProtectApps)
 	if d.Priority < 0 || (d.Existing == nil && d.Priority < 1) {
 		errs.add("priority", "priority %d is not a position: choose 1 or more (1 is the first rule)", d.Priority)
 	}
@@ -71,7 +72,8 @@ func (d AssuranceRuleDraft) Plan() (Plan, error) {
 		step.ObjectID = d.Existing.ID
 		step.Before = &before
 	}
-	return Plan{Flow: FlowAssuranceRule, Title: step.Title, Steps: []Step{step}}, nil
+	steps := append([]Step{step}, protectSteps(d.ProtectApps, 1, d.PolicyID, policy, []string{StepAssuranceRule})...)
+	return Plan{Flow: FlowAssuranceRule, Title: step.Title, Steps: steps}, nil
 }
 
 // Body is the request body of the draft (it does not validate; Plan does).

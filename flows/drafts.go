@@ -32,11 +32,16 @@ type AppRuleDraft struct {
 	Priority  int      `json:"priority,omitempty"` // 1-based; 0 means first
 }
 
+// The flows' optional "protect these apps" step: ProtectApps of a draft are assigned its app
+// sign-in policy once its rule exists (see AppProtection).
+
 // DSCDraft holds the answers of the five-stage device signal collection flow.
 type DSCDraft struct {
 	// Stage 1: app sign-in policy and its registered-device rule.
 	AppPolicy PolicyChoice `json:"appPolicy"`
 	AppRule   AppRuleDraft `json:"appRule"`
+	// ProtectApps are assigned the stage 1 policy after its rule (optional).
+	ProtectApps []AppProtection `json:"protectApps,omitempty"`
 	// Stage 2: the device signal collection policy, created INACTIVE.
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
@@ -137,6 +142,8 @@ type AssuranceRuleDraft struct {
 	AssuranceIDs []string   `json:"assuranceIds"`
 	Managed      bool       `json:"managed,omitempty"`
 	Priority     int        `json:"priority,omitempty"` // 1-based position among the policy's rules
+	// ProtectApps are assigned the rule's policy after the rule is sent (optional).
+	ProtectApps []AppProtection `json:"protectApps,omitempty"`
 }
 
 // FieldError is a validation failure naming the field and how to fix it.

@@ -96,6 +96,7 @@ func (d DSCDraft) Validate() []FieldError {
 		}
 		checkIDList(&errs, "appRule.groupIds", "Group", d.AppRule.GroupIDs)
 	}
+	checkProtectApps(&errs, "protectApps", d.ProtectApps)
 
 	// Stage 2.
 	errs.check("name", ValidateName("Signal collection policy name")(d.Name))
@@ -199,6 +200,12 @@ func (d DSCDraft) Plan() (Plan, error) {
 			DependsOn: appDeps,
 		})
 	}
+	// Apps move to the policy only once its rule is there, so no sign-in meets it half made.
+	protectDeps := appDeps
+	if d.AppRule.ReuseID == "" {
+		protectDeps = append(append([]string(nil), appDeps...), StepAppRule)
+	}
+	plan.Steps = append(plan.Steps, protectSteps(d.ProtectApps, StageAppPolicy, appPolicyID, appName, protectDeps)...)
 
 	// Stage 2: the signal collection policy, inactive until stage 5.
 	plan.Steps = append(plan.Steps, Step{

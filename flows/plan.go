@@ -30,6 +30,9 @@ const (
 	ActCreateDeviceAssurance  Action = "createDeviceAssurance"  // POST   /api/v1/device-assurances
 	ActReplaceDeviceAssurance Action = "replaceDeviceAssurance" // PUT    /api/v1/device-assurances/{deviceAssuranceId}
 	ActDeleteDeviceAssurance  Action = "deleteDeviceAssurance"  // DELETE /api/v1/device-assurances/{deviceAssuranceId}
+	// ActAssignAppPolicy makes PolicyID the sign-in policy of app ObjectID; Before is the
+	// *AppProtection naming the policy the app used, which a roll back assigns again.
+	ActAssignAppPolicy Action = "assignAppPolicy" // PUT /api/v1/apps/{appId}/policies/{policyId}
 )
 
 // Step is one request of a plan. PolicyID and ObjectID may hold placeholders such as
@@ -80,6 +83,7 @@ const (
 	RefIdentityProvider RefKind = "identityProvider"
 	RefNetworkZone      RefKind = "networkZone"
 	RefDeviceAssurance  RefKind = "deviceAssurance"
+	RefApp              RefKind = "app" // named by its label
 )
 
 // Plan is the ordered list of requests a flow will send.
@@ -133,7 +137,7 @@ func (s Step) Name() string {
 // Method is the HTTP method of the step.
 func (s Step) Method() string {
 	switch s.Action {
-	case ActReplacePolicy, ActReplaceRule, ActReplaceDeviceAssurance:
+	case ActReplacePolicy, ActReplaceRule, ActReplaceDeviceAssurance, ActAssignAppPolicy:
 		return "PUT"
 	case ActDeletePolicy, ActDeleteRule, ActDeleteMapping, ActDeleteDeviceAssurance:
 		return "DELETE"
@@ -176,6 +180,8 @@ func (s Step) Path() string {
 		return "/api/v1/device-assurances"
 	case ActReplaceDeviceAssurance, ActDeleteDeviceAssurance:
 		return "/api/v1/device-assurances/" + obj
+	case ActAssignAppPolicy:
+		return "/api/v1/apps/" + obj + "/policies/" + pathSegment(s.PolicyID)
 	}
 	return ""
 }
@@ -289,6 +295,9 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 			continue
 		}
 		v, err := newBody(s.Action)
+		if f.dst == &s.Before && s.Action == ActAssignAppPolicy {
+			v, err = &AppProtection{}, nil
+		}
 		if err != nil {
 			if !knownAction(s.Action) {
 				return fmt.Errorf("step %q: unknown action %q (one of %s)", s.ID, s.Action, strings.Join(actionNames(), ", "))

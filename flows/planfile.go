@@ -721,7 +721,7 @@ func checkPathID(id string) error {
 var allActions = []Action{
 	ActCreatePolicy, ActReplacePolicy, ActActivatePolicy, ActDeactivatePolicy, ActDeletePolicy,
 	ActCreateRule, ActReplaceRule, ActActivateRule, ActDeleteRule, ActMapResource, ActDeleteMapping,
-	ActCreateDeviceAssurance, ActReplaceDeviceAssurance, ActDeleteDeviceAssurance,
+	ActCreateDeviceAssurance, ActReplaceDeviceAssurance, ActDeleteDeviceAssurance, ActAssignAppPolicy,
 }
 
 func actionNames() []string {
@@ -746,7 +746,7 @@ func actionNeeds(a Action) (needsPolicy *bool, needsObject, needsBody bool) {
 		return &t, false, true
 	case ActReplaceRule:
 		return &t, true, true
-	case ActActivateRule, ActDeleteRule, ActDeleteMapping:
+	case ActActivateRule, ActDeleteRule, ActDeleteMapping, ActAssignAppPolicy:
 		return &t, true, false
 	case ActMapResource:
 		return &t, false, true

@@ -72,6 +72,8 @@ func refRead(ref Ref, policyID string) (read, bool) {
 		return readZones, true
 	case RefDeviceAssurance:
 		return readAssurances, true
+	case RefApp:
+		return readApps, true
 	}
 	return read{}, false
 }
@@ -138,6 +140,12 @@ func (x *Reads) byID(ctx context.Context, kind RefKind, id, policyID string) (na
 			return "", "", false, err
 		}
 		return d.Name, d.Platform, true, nil
+	case RefApp:
+		a, err := x.app(ctx, id)
+		if err != nil || a == nil {
+			return "", "", false, err
+		}
+		return a.Label, "", true, nil
 	}
 	return "", "", false, nil
 }
@@ -200,6 +208,16 @@ func (x *Reads) byName(ctx context.Context, ref Ref, policyID string) ([]string,
 				ids = append(ids, d.ID)
 			}
 		}
+	case RefApp:
+		apps, err := getAs[[]okta.App](ctx, x, readApps)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range apps {
+			if a.Label == ref.Name {
+				ids = append(ids, a.ID)
+			}
+		}
 	}
 	return ids, nil
 }
@@ -230,6 +248,8 @@ func stepRefIDs(s Step) []Ref {
 		add(RefRule, s.ObjectID, s.PolicyID)
 	case ActReplaceDeviceAssurance, ActDeleteDeviceAssurance:
 		add(RefDeviceAssurance, s.ObjectID, "")
+	case ActAssignAppPolicy:
+		add(RefApp, s.ObjectID, "")
 	}
 	switch b := s.Body.(type) {
 	case *okta.Rule:
@@ -528,6 +548,8 @@ func rewriteIDs(s Step, rewrite map[string]string) (Step, error) {
 // wave of reads found it).
 func refreshBefore(ctx context.Context, x *Reads, s *Step) error {
 	switch s.Action {
+	case ActAssignAppPolicy:
+		return refreshAppBefore(ctx, x, s)
 	case ActReplacePolicy:
 		if isPlaceholder(s.PolicyID) {
 			return nil

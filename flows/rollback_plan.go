@@ -109,6 +109,14 @@ func undoRequests(i int, s Step, id string) []UndoRequest {
 		return []UndoRequest{req("Undo: "+name, "POST", policy+"/lifecycle/activate")}
 	case ActActivateRule:
 		return []UndoRequest{req("Undo: "+name, "POST", policy+"/rules/"+pathSegment(s.ObjectID)+"/lifecycle/deactivate")}
+	case ActAssignAppPolicy:
+		prev, _ := s.Before.(*AppProtection)
+		if prev == nil || prev.PreviousPolicyID == "" {
+			return []UndoRequest{{Index: i, Title: name, Note: "no record of the policy the app used before: the roll back stops here"}}
+		}
+		back := s
+		back.PolicyID = prev.PreviousPolicyID
+		return []UndoRequest{req("Give the app its previous policy back: "+name, "PUT", back.Path())}
 	case ActReplacePolicy, ActReplaceRule, ActReplaceDeviceAssurance:
 		r := req("Restore as before the run: "+name, "PUT", s.Path())
 		r.Body = s.Before

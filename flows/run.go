@@ -427,6 +427,8 @@ func scopeOf(s Step) scope {
 		return scope{"new", Placeholder(s.ID)}
 	case ActReplaceDeviceAssurance, ActDeleteDeviceAssurance:
 		return scope{"assurance", s.ObjectID}
+	case ActAssignAppPolicy:
+		return scope{"app", s.ObjectID}
 	}
 	return scope{}
 }
@@ -435,7 +437,7 @@ func (a scope) conflicts(b scope) bool {
 	if a.id == "" || b.id == "" || a.id != b.id {
 		return false
 	}
-	if a.kind == "assurance" || b.kind == "assurance" {
+	if a.kind == "assurance" || b.kind == "assurance" || a.kind == "app" || b.kind == "app" {
 		return a.kind == b.kind
 	}
 	return a.kind == b.kind || a.kind == "policy" || b.kind == "policy"
@@ -544,6 +546,8 @@ func send(ctx context.Context, api okta.API, s Step) (string, error) {
 		return s.ObjectID, nil
 	case ActDeleteDeviceAssurance:
 		return s.ObjectID, ignoreNotFound(api.DeleteDeviceAssurance(ctx, s.ObjectID))
+	case ActAssignAppPolicy:
+		return s.ObjectID, api.AssignAppPolicy(ctx, s.ObjectID, s.PolicyID)
 	}
 	return "", fmt.Errorf("step %q: unknown action %q", s.ID, s.Action)
 }
@@ -861,6 +865,15 @@ func undo(ctx context.Context, api okta.API, s Step, id string, sure bool) error
 		before.ID = s.ObjectID
 		_, err = api.ReplaceDeviceAssurance(ctx, before)
 		return err
+	case ActAssignAppPolicy:
+		before, err := beforeAs[AppProtection](s)
+		if err != nil {
+			return err
+		}
+		if before.PreviousPolicyID == "" {
+			return fmt.Errorf("step %q holds no policy the app used before: assign one to app %s by hand", s.ID, s.ObjectID)
+		}
+		return api.AssignAppPolicy(ctx, s.ObjectID, before.PreviousPolicyID)
 	case ActDeletePolicy, ActDeleteRule, ActDeleteMapping, ActDeleteDeviceAssurance:
 		if !sure {
 			return fmt.Errorf("%s may have deleted %s; a deletion cannot be undone", s.Action, s.Path())

@@ -43,7 +43,17 @@ const (
 // Verify, the device posture IdP and a zone, then activation.
 func (o *runOrg) dscPlan(tb testing.TB) flows.Plan {
 	tb.Helper()
-	d := flows.DSCDraft{
+	p, err := o.dscDraft(tb).Plan()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// dscDraft is the draft of dscPlan.
+func (o *runOrg) dscDraft(tb testing.TB) flows.DSCDraft {
+	tb.Helper()
+	return flows.DSCDraft{
 		AppPolicy: flows.PolicyChoice{Name: runAppPolicy, Description: "Apps used by Sales"},
 		AppRule: flows.AppRuleDraft{Name: runAppRule, Access: flows.AccessAllow, Managed: true,
 			GroupIDs: []string{sandboxtest.GroupID(tb, o.api, "Sales")}, Priority: 1},
@@ -54,11 +64,6 @@ func (o *runOrg) dscPlan(tb testing.TB) flows.Plan {
 		ZoneIDs:            []string{sandboxtest.ZoneID(tb, o.api, "Office Network")},
 		Activate:           true,
 	}
-	p, err := d.Plan()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p
 }
 
 // orgCounts is what a plan can leave behind, counted by listing. It stays comparable with ==

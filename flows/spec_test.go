@@ -142,12 +142,12 @@ func goRegexp(expr string) (openapi3.RegexMatcher, error) {
 	return regexp.Compile(expr)
 }
 
-var pathIDSegment = regexp.MustCompile(`/(policies|rules|mappings|device-assurances)/[^/?]+`)
+var pathIDSegment = regexp.MustCompile(`/(policies|rules|mappings|device-assurances|apps)/[^/?]+`)
 
 // specPath turns a request path into the spec's path template.
 func specPath(path string) string {
 	path, _, _ = strings.Cut(path, "?")
-	names := map[string]string{"policies": "policyId", "rules": "ruleId", "mappings": "mappingId", "device-assurances": "deviceAssuranceId"}
+	names := map[string]string{"policies": "policyId", "rules": "ruleId", "mappings": "mappingId", "device-assurances": "deviceAssuranceId", "apps": "appId"}
 	return pathIDSegment.ReplaceAllStringFunc(path, func(m string) string {
 		parts := strings.SplitN(m[1:], "/", 2)
 		return "/" + parts[0] + "/{" + names[parts[0]] + "}"
