@@ -495,6 +495,8 @@ func beforeReads(s Step, renamed map[string]bool) []read {
 		}
 	case ActReplaceDeviceAssurance:
 		return []read{readAssurances}
+	case ActAssignAppPolicy:
+		return []read{readApps}
 	}
 	return nil
 }
