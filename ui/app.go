@@ -15,6 +15,7 @@ type appState int
 const (
 	stateRunning     appState = iota // keys go to the top screen
 	stateConfirmQuit                 // a submit is in flight and ctrl+c was pressed: ask first
+	stateConfirmHome                 // ctrl+g would discard answers: ask first
 	stateQuitting                    // tea.Quit sent; render nothing more
 )
 
@@ -139,7 +140,26 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if a.state == stateConfirmHome {
+		switch msg.String() {
+		case "y", "Y":
+			a.state = stateRunning
+			return func() tea.Msg { return HomeMsg{} }
+		case "n", "N", "esc":
+			a.state = stateRunning
+			return nil
+		}
+		if !key.Matches(msg, k.Quit) {
+			return nil
+		}
+	}
 	switch {
+	case key.Matches(msg, k.Home) && len(a.stack) > 1 && !a.busy:
+		if a.answersAtRisk() {
+			a.state = stateConfirmHome
+			return nil
+		}
+		return func() tea.Msg { return HomeMsg{} }
 	case key.Matches(msg, k.Quit):
 		if a.busy {
 			a.state = stateConfirmQuit
@@ -168,6 +188,16 @@ func (a *App) quit() tea.Cmd {
 		}
 	}
 	return tea.Quit
+}
+
+// answersAtRisk reports whether a screen on the stack holds answers going home would lose.
+func (a *App) answersAtRisk() bool {
+	for _, s := range a.stack {
+		if h, ok := s.(AnswerHolder); ok && h.HasUnsavedAnswers() {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *App) capturing() bool {
@@ -201,8 +231,11 @@ func (a *App) View() string {
 		parts = append(parts, ex)
 	}
 	body := a.top().View()
-	if a.state == stateConfirmQuit {
+	switch a.state {
+	case stateConfirmQuit:
 		body = a.confirmQuitView()
+	case stateConfirmHome:
+		body = a.confirmHomeView()
 	}
 	bodyHeight := a.c.Height - lipgloss.Height(parts[0]) - lipgloss.Height(a.footerView())
 	if len(parts) > 1 {
@@ -218,6 +251,14 @@ func (a *App) confirmQuitView() string {
 		"Quitting now stops it after the request being sent; the journal keeps what was\n" +
 		"done so the home screen can resume or roll back the run next time.\n\n" +
 		s.Title.Render("Quit anyway? ") + "y / n (ctrl+c again: yes)"
+	return s.Box.Render(msg)
+}
+
+func (a *App) confirmHomeView() string {
+	s := a.c.Styles
+	msg := s.Warn.Render("Going home discards the answers of this flow.") + "\n\n" +
+		"Nothing has been sent for them; they are not kept.\n\n" +
+		s.Title.Render("Discard them and go home? ") + "y / n"
 	return s.Box.Render(msg)
 }
 
@@ -246,6 +287,10 @@ func (a *App) footerView() string {
 	}
 	if len(a.stack) > 1 {
 		global = append(global, k.Back)
+		if !a.busy {
+			// Listed after the screen's keys: the first to give way on a narrow terminal.
+			screen = append(screen, k.Home)
+		}
 	}
 	global = append(global, k.Quit)
 	// The shell's own keys always show; the screen's give way from the end when too wide.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
 // daAPITimeout bounds each read the DA screens make.
@@ -110,7 +111,10 @@ func (m *AssuranceMenu) View() string {
 func (m *AssuranceMenu) SetSize(w, h int) { m.width, m.height = w, h }
 
 func (m *AssuranceMenu) ShortHelp() []key.Binding {
-	return []key.Binding{m.c.Keys.Up, m.c.Keys.Down, m.c.Keys.Enter}
+	// Short labels: the digits and the shell's own keys must fit 80 columns too.
+	move := key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑/↓", "move"))
+	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open"))
+	return []key.Binding{move, open, common.DigitKeys(len(assuranceMenuItems), "open")}
 }
 
 func (m *AssuranceMenu) Title() string { return "Device assurance" }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,6 +67,15 @@ type AssuranceEditor struct {
 	platformShown string
 	// takenNames are the names of the org's other device assurance policies (names are unique).
 	takenNames map[string]bool
+	// initial is the draft as the form opened; sent is set once Okta accepted the plan. Going
+	// home discards answers only when they differ from initial and were not sent.
+	initial flows.AssuranceDraft
+	sent    bool
+}
+
+// HasUnsavedAnswers: answers were changed and not sent (going home would discard them).
+func (e *AssuranceEditor) HasUnsavedAnswers() bool {
+	return !e.sent && !reflect.DeepEqual(e.initial, *e.draft)
 }
 
 type assuranceNamesMsg struct {
@@ -127,7 +137,7 @@ func NewAssuranceEditor(c *Common, draft flows.AssuranceDraft) *AssuranceEditor 
 	if d.Platform == "" {
 		d.Platform = okta.PlatformIOS
 	}
-	e := &AssuranceEditor{c: c, draft: &d, editing: d.Original != nil, now: daClock, winKind: map[string]*string{}}
+	e := &AssuranceEditor{c: c, draft: &d, initial: d, editing: d.Original != nil, now: daClock, winKind: map[string]*string{}}
 	e.loadBuffers()
 	e.pf = newPagedForm(c, e.pages, e.finish)
 	return e
@@ -774,6 +784,7 @@ func (e *AssuranceEditor) submitScreen(plan flows.Plan) Screen {
 	}
 	name := strings.TrimSpace(e.draft.Name)
 	return run.NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
+		e.sent = true
 		id := created[step.ID]
 		if id == "" {
 			id = step.ObjectID

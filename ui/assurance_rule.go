@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +48,10 @@ type AssuranceRuleFlow struct {
 	loaded     bool        // policies and assurances
 	loadErr    error
 
+	// initial is the draft as the flow opened; sent is set once Okta accepted the rule.
+	initial flows.AssuranceRuleDraft
+	sent    bool
+
 	ruleChoice   string // newRuleChoice or a rule id
 	ruleShown    string // the rule the draft was filled from
 	rulesLoading string // policy id whose rules are being read
@@ -57,7 +62,13 @@ func NewAssuranceRuleFlow(c *Common) *AssuranceRuleFlow {
 	f := &AssuranceRuleFlow{c: c, ruleChoice: newRuleChoice}
 	f.draft = flows.AssuranceRuleDraft{Access: flows.AccessAllow, Priority: 1}
 	f.pf = newPagedForm(c, f.pages, f.finish)
+	f.initial = f.draft
 	return f
+}
+
+// HasUnsavedAnswers: answers were changed and not sent (going home would discard them).
+func (f *AssuranceRuleFlow) HasUnsavedAnswers() bool {
+	return !f.sent && !reflect.DeepEqual(f.initial, f.draft)
 }
 
 // Draft returns the answers so far.
@@ -356,6 +367,7 @@ func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
 	step := plan.Steps[0]
 	name := strings.TrimSpace(f.draft.Name)
 	return run.NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
+		f.sent = true
 		id := created[step.ID]
 		filter := SyslogFilter{Title: "System Log · rule " + name, EventTypes: RuleEventTypes, ChangedAt: started, TrySignIn: true}
 		if step.Action == flows.ActCreateRule {

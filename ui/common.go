@@ -30,6 +30,7 @@ type (
 	Revealer      = common.Revealer
 	InputCapturer = common.InputCapturer
 	Stopper       = common.Stopper
+	AnswerHolder  = common.AnswerHolder
 )
 
 // DefaultKeyMap and DefaultStyles are the wizard's keymap and style sheet.

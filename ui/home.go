@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
@@ -117,7 +118,13 @@ func (h *Home) CapturingInput() bool { return false }
 
 func (h *Home) SetSize(w, ht int) { h.width, h.height = w, ht }
 
-func (h *Home) ShortHelp() []key.Binding { return []key.Binding{h.keys.Move, h.keys.Open} }
+func (h *Home) ShortHelp() []key.Binding {
+	b := []key.Binding{h.keys.Move, h.keys.Open}
+	if n := len(h.items()); n > 0 {
+		b = append(b, common.DigitKeys(n, "open"))
+	}
+	return b
+}
 
 func (h *Home) items() []homeItem {
 	var items []homeItem

@@ -55,7 +55,7 @@ func TestDSCSavePlanFromReview(t *testing.T) {
 	shown := reviewOnTop(t, d).Plan()
 
 	d.Key(tea.KeyCtrlS)
-	d.RequireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · ctrl+e explain")
+	d.RequireView("Save plan to: device-signal-collection-", "enter saves (.yaml, .yml or .json) · esc cancels", "enter save · ", "ctrl+e explain")
 	name := regexp.MustCompile(`device-signal-collection-\d{8}-\d{4}\.yaml`).FindString(d.View())
 	if name == "" {
 		t.Fatalf("no default file name <flow>-<yyyymmdd-hhmm>.yaml on screen:\n%s", d.View())

@@ -82,6 +82,9 @@ type (
 	// Stopper screens have background work to stop when the user quits (a run in flight:
 	// its journal stays on disk for resume or roll back).
 	Stopper interface{ Stop() }
+	// AnswerHolder screens hold answers that going home (ctrl+g) would discard; the root asks
+	// before it discards them.
+	AnswerHolder interface{ HasUnsavedAnswers() bool }
 )
 
 // PopToMsg closes every screen above Target (which must be on the stack) and reveals it.
