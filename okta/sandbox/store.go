@@ -366,6 +366,17 @@ func collectionNames() []string {
 }
 
 func putRecords(tx *bolt.Tx, recs []record) error {
+	if len(recs) > 64 {
+		// In key order bolt fills pages one after another instead of splitting them at random
+		// (seeding, migration); stable, so the newest record of a key is still written last.
+		recs = slices.Clone(recs)
+		slices.SortStableFunc(recs, func(a, b record) int {
+			if c := strings.Compare(a.collection, b.collection); c != 0 {
+				return c
+			}
+			return strings.Compare(a.key, b.key)
+		})
+	}
 	for _, r := range recs {
 		b, err := tx.CreateBucketIfNotExists([]byte(r.collection))
 		if err != nil {
