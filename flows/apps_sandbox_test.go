@@ -157,3 +157,61 @@ func assuranceNamed(t *testing.T, api okta.API, name string) string {
 	t.Fatalf("no device assurance policy %q", name)
 	return ""
 }
+
+func TestPredictionBeforeSendingMatchesOktasSimulationAfter(t *testing.T) {
+	o := newRunOrg(t, sandbox.Faults{})
+	ctx := context.Background()
+	draft := o.dscDraft(t)
+	draft.ProtectApps = []flows.AppProtection{protection(t, o.api, "Salesforce.com")}
+	plan, err := draft.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := o.api.ListUsers(ctx, "alice")
+	if err != nil || len(users) != 1 {
+		t.Fatalf("alice: %v %v", users, err)
+	}
+	yes, no := true, false
+	queries := map[string]okta.SimulationRequest{}
+	for name, dev := range map[string]*okta.SimDevice{
+		"managed":    {Platform: "MACOS", Registered: &yes, Managed: &yes},
+		"registered": {Platform: "MACOS", Registered: &yes, Managed: &no},
+		"unknown":    nil,
+	} {
+		queries[name] = okta.SimulationRequest{PolicyTypes: []string{"ACCESS_POLICY"}, AppInstance: draft.ProtectApps[0].AppID,
+			PolicyContext: okta.PolicyContext{User: &okta.SimUser{ID: users[0].ID}, Device: dev}}
+	}
+	predicted := map[string]string{}
+	for name, q := range queries {
+		snap, err := flows.LoadSnapshot(ctx, o.api, plan, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred, err := flows.Predict(plan, snap, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, r, _ := pred.Result.Decision("ACCESS_POLICY")
+		predicted[name] = p.Name + " / " + r.Name
+	}
+	if predicted["managed"] != runAppPolicy+" / "+runAppRule {
+		t.Fatalf("prediction for a managed Mac: %q", predicted["managed"])
+	}
+	j, err := flows.NewJournal(t.TempDir(), plan, o.api.OrgURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := flows.Run(ctx, o.api, j, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, q := range queries {
+		res, err := o.api.SimulatePolicy(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, r, _ := res.Decision("ACCESS_POLICY")
+		if got := p.Name + " / " + r.Name; got != predicted[name] {
+			t.Errorf("%s: Okta decides %q, the wizard predicted %q", name, got, predicted[name])
+		}
+	}
+}
