@@ -25,6 +25,8 @@ type App struct {
 	stack   []Screen
 	state   appState
 	busy    bool
+	// keptJournal is the run left unfinished when the user quit (see KeptJournal).
+	keptJournal string
 	explain bool
 	help    help.Model
 }
@@ -186,6 +188,9 @@ func (a *App) quit() tea.Cmd {
 		if st, ok := s.(Stopper); ok {
 			st.Stop()
 		}
+		if k, ok := s.(JournalKeeper); ok && k.KeptJournal() != "" {
+			a.keptJournal = k.KeptJournal()
+		}
 	}
 	return tea.Quit
 }
@@ -199,6 +204,10 @@ func (a *App) answersAtRisk() bool {
 	}
 	return false
 }
+
+// KeptJournal names the unfinished run whose journal was kept when the user quit ("" when
+// none): the command then exits 130 and says so.
+func (a *App) KeptJournal() string { return a.keptJournal }
 
 func (a *App) capturing() bool {
 	c, ok := a.top().(InputCapturer)

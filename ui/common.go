@@ -31,6 +31,7 @@ type (
 	InputCapturer = common.InputCapturer
 	Stopper       = common.Stopper
 	AnswerHolder  = common.AnswerHolder
+	JournalKeeper = common.JournalKeeper
 )
 
 // DefaultKeyMap and DefaultStyles are the wizard's keymap and style sheet.

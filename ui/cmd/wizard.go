@@ -116,11 +116,23 @@ func (o *wizardOptions) run(ctx context.Context) error {
 		return err
 	}
 	p := tea.NewProgram(ui.New(c), tea.WithAltScreen(), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out), tea.WithContext(ctx))
-	if _, err := p.Run(); err != nil {
+	final, err := p.Run()
+	if err != nil {
 		log.Error("ui stopped", "err", err)
 		return err
 	}
-	return nil
+	return quitError(final)
+}
+
+// quitError is the error a quit with an unfinished run ends the command with: exit 130, saying
+// the run's journal is kept and how to go on; nil after a clean quit.
+func quitError(final tea.Model) error {
+	app, ok := final.(*ui.App)
+	if !ok || app.KeptJournal() == "" {
+		return nil
+	}
+	return &CodedError{Code: ExitInterrupted, Err: fmt.Errorf(
+		"quit with %s unfinished; its journal is kept: the next start offers resume or roll back (or apply --resume / apply --rollback)", app.KeptJournal())}
 }
 
 // errStopPaging ends a paged read after its first page.

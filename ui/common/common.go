@@ -85,6 +85,9 @@ type (
 	// AnswerHolder screens hold answers that going home (ctrl+g) would discard; the root asks
 	// before it discards them.
 	AnswerHolder interface{ HasUnsavedAnswers() bool }
+	// JournalKeeper screens hold a run that did not finish and whose journal stays on disk;
+	// KeptJournal names the run ("" when there is none), so quitting can say it is kept.
+	JournalKeeper interface{ KeptJournal() string }
 )
 
 // PopToMsg closes every screen above Target (which must be on the stack) and reveals it.

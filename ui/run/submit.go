@@ -127,6 +127,15 @@ func (s *Submit) Stop() {
 	}
 }
 
+// KeptJournal names the run when it stopped (or is being stopped) before its end with its
+// journal on disk, so resume or roll back can pick it up; "" otherwise.
+func (s *Submit) KeptJournal() string {
+	if s.journal == nil || !s.journal.Kept() || (s.finished && s.err == nil) || (!s.running && !s.finished) {
+		return ""
+	}
+	return s.plan.Title
+}
+
 // Running reports whether requests are being sent.
 func (s *Submit) Running() bool { return s.running }
 
