@@ -21,14 +21,14 @@ const (
 
 // App is the root model: a stack of screens under a header and above a footer.
 type App struct {
-	c       *Common
-	stack   []Screen
-	state   appState
-	busy    bool
+	c     *Common
+	stack []Screen
+	state appState
+	busy  bool
 	// keptJournal is the run left unfinished when the user quit (see KeptJournal).
 	keptJournal string
-	explain bool
-	help    help.Model
+	explain     bool
+	help        help.Model
 }
 
 // New returns the root model, starting on the home screen.
