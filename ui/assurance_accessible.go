@@ -14,6 +14,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
@@ -86,7 +87,7 @@ func runAssuranceAccessible(ctx context.Context, c *Common, in io.Reader, out io
 		if len(errs) > 0 {
 			fmt.Fprintln(out, "These answers need a fix:")
 			for _, fe := range errs {
-				fmt.Fprintf(out, "  %s\n", fe.Msg)
+				fmt.Fprintln(out, common.Wrap("  "+fe.Msg))
 			}
 			e.pf.showErrors(errs)
 			if err := ask(e.pf.cur); err != nil {
@@ -136,7 +137,7 @@ func daAskPages(in io.Reader, out io.Writer, pages func() []formPage, from strin
 		fmt.Fprintf(out, "\n%s\n", pg.title)
 		if pg.explain != "" {
 			// huh's plain prompts leave descriptions out; the page's explanation stands in.
-			fmt.Fprintln(out, pg.explain)
+			fmt.Fprintln(out, common.Wrap(pg.explain))
 		}
 		for {
 			if err := accessibleForm(in, out, pg.group()); err != nil {
@@ -146,7 +147,7 @@ func daAskPages(in io.Reader, out io.Writer, pages func() []formPage, from strin
 				break
 			}
 			if err := pg.done(); err != nil {
-				fmt.Fprintln(out, err)
+				fmt.Fprintln(out, common.Wrap(err.Error()))
 				continue
 			}
 			break
@@ -199,7 +200,7 @@ func runAssuranceRuleAccessible(ctx context.Context, c *Common, in io.Reader, ou
 		if fe := fieldErrorsOf(err); fe != nil {
 			fmt.Fprintln(out, "These answers need a fix:")
 			for _, e := range fe {
-				fmt.Fprintf(out, "  %s\n", e.Msg)
+				fmt.Fprintln(out, common.Wrap("  "+e.Msg))
 			}
 			f.pf.showErrors(fe)
 			from = f.pf.cur

@@ -126,17 +126,24 @@ func (f *dscFlow) next(n int) tea.Cmd {
 	if n < flows.StageDSCRule {
 		return push(f.stage(n + 1))
 	}
-	plan, err := f.plan()
-	if err == nil {
-		// What the org would refuse is refused here, not half-way through the run.
-		if errs := flows.CheckDSCOrg(f.draft, f.org.dscOrg()); len(errs) > 0 {
-			err = flows.ValidationErrors(errs)
-		}
-	}
+	plan, err := f.checkedPlan()
 	if err != nil {
 		return func() tea.Msg { return dscPlanErrMsg{err: err} }
 	}
 	return push(f.review(plan))
+}
+
+// checkedPlan is plan, refused as well when the org would refuse it (a name in use, a policy
+// another signal collection policy maps): refused here, not half-way through the run.
+func (f *dscFlow) checkedPlan() (flows.Plan, error) {
+	plan, err := f.plan()
+	if err != nil {
+		return plan, err
+	}
+	if errs := flows.CheckDSCOrg(f.draft, f.org.dscOrg()); len(errs) > 0 {
+		return flows.Plan{}, flows.ValidationErrors(errs)
+	}
+	return plan, nil
 }
 
 // plan builds the requests from the draft (activation included; the review may drop it).

@@ -9,10 +9,11 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
@@ -24,6 +25,7 @@ var ErrInputEnded = errors.New("input ended before the wizard finished: nothing 
 // full-screen UI, without it.
 func RunAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) (err error) {
 	lr := &lineReader{r: bufio.NewReader(in)}
+	out = plainWrapWriter{out}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == errLineReaderEOF {
@@ -95,12 +97,12 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 		}
 	}
 	for {
-		plan, err := f.plan()
+		plan, err := f.checkedPlan()
 		var ve flows.ValidationErrors
 		if errors.As(err, &ve) {
 			fmt.Fprintln(out, "These answers need a fix:")
 			for _, fe := range ve {
-				fmt.Fprintf(out, "  stage %d: %s\n", flows.DSCFieldStage(fe.Field), fe.Msg)
+				fmt.Fprintln(out, common.Wrap(fmt.Sprintf("  stage %d: %s", flows.DSCFieldStage(fe.Field), fe.Msg)))
 			}
 			if err := askStage(ctx, f, flows.DSCFieldStage(ve[0].Field), in, out); err != nil {
 				return err
@@ -111,7 +113,7 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 			return err
 		}
 		fmt.Fprintf(out, "\nStage 5 of 5: Review. %d requests, in the order they are sent:\n\n", len(plan.Steps))
-		fmt.Fprintln(out, run.RenderPlan(Styles{}, plan, false, 0))
+		fmt.Fprintln(out, run.RenderPlan(Styles{}, plan, false, common.PlainWidth))
 		activate := true
 		send := false
 		if err := accessibleForm(in, out, huh.NewGroup(
@@ -135,7 +137,7 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 // askStage asks the pages of stage n.
 func askStage(ctx context.Context, f *dscFlow, n int, in io.Reader, out io.Writer) error {
 	s := f.stage(n)
-	fmt.Fprintf(out, "\nStage %d of %d: %s\n%s\n\n", n, len(flows.DSCStageNames), flows.DSCStageNames[n-1], ansi.Wordwrap(stageExplanations[n], 78, ""))
+	fmt.Fprintf(out, "\nStage %d of %d: %s\n%s\n\n", n, len(flows.DSCStageNames), flows.DSCStageNames[n-1], common.Wrap(stageExplanations[n]))
 	for _, p := range s.pages {
 		if p.skip != nil && p.skip() {
 			continue
@@ -158,7 +160,7 @@ func askStage(ctx context.Context, f *dscFlow, n int, in io.Reader, out io.Write
 			}
 		}
 		if p.info != nil {
-			fmt.Fprintln(out, p.info())
+			fmt.Fprintln(out, common.Wrap(p.info()))
 		}
 		if err := accessibleForm(in, out, p.group()); err != nil {
 			return err
@@ -198,7 +200,7 @@ func runAccessiblePlan(ctx context.Context, f *dscFlow, plan flows.Plan, in io.R
 					fmt.Fprintf(out, "  %s: %s\n", st.Title, id)
 				}
 			}
-			fmt.Fprintf(out, "Next: %s\n", run.DefaultNextSteps(flows.FlowDSC))
+			fmt.Fprintln(out, common.Wrap("Next: "+run.DefaultNextSteps(flows.FlowDSC)))
 			return nil
 		}
 		var se *flows.StepError
@@ -239,4 +241,26 @@ func runAccessiblePlan(ctx context.Context, f *dscFlow, plan flows.Plan, in io.R
 			return err
 		}
 	}
+}
+
+// plainWrapWriter wraps the lines of each write that ends a line at common.PlainWidth, so
+// every message of accessible mode (explanations, errors, run progress) reads on an
+// 80-column terminal. A write that ends no line is a prompt waiting for input: it passes as
+// it is.
+type plainWrapWriter struct{ w io.Writer }
+
+func (p plainWrapWriter) Write(b []byte) (int, error) {
+	if len(b) == 0 || b[len(b)-1] != '\n' {
+		return p.w.Write(b)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, l := range lines {
+		if lipgloss.Width(l) > common.PlainWidth {
+			lines[i] = common.Wrap(l)
+		}
+	}
+	if _, err := io.WriteString(p.w, strings.Join(lines, "\n")+"\n"); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

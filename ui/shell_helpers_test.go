@@ -101,19 +101,57 @@ func newShellDriver(t *testing.T, w, h int, opts ...sandboxtest.Option) (*driver
 // it wrote; an error fails the test with that output.
 func runAccessibleAnswers(t *testing.T, c *Common, answers []string) string {
 	t.Helper()
-	var out strings.Builder
+	var out writesRecorder
 	if err := RunAccessible(context.Background(), c, strings.NewReader(strings.Join(answers, "\n")+"\n"), &out); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+		t.Fatalf("%v\n%s", err, out.all.String())
 	}
-	return out.String()
+	// Every line the wizard ends fits 80 columns: explanations and messages are wrapped.
+	requireWrittenLinesWithin(t, &out, 80)
+	return out.all.String()
 }
 
 // requireOutput reports every want the text (what names it) lacks.
 func requireOutput(t *testing.T, what, text string, want ...string) {
 	t.Helper()
+	fold := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	for _, w := range want {
-		if !strings.Contains(text, w) {
+		// Accessible output is wrapped at 80 columns: a message may span lines.
+		if !strings.Contains(text, w) && !strings.Contains(fold(text), fold(w)) {
 			t.Errorf("%s lacks %q:\n%s", what, w, text)
 		}
+	}
+}
+
+// requireLinesWithin fails for each line of accessible-mode text wider than width cells: a
+// plain prompt is read on an 80-column terminal or by a screen reader, line by line.
+func requireLinesWithin(t *testing.T, text string, width int) {
+	t.Helper()
+	for i, l := range strings.Split(text, "\n") {
+		if n := lipgloss.Width(l); n > width {
+			t.Errorf("line %d is %d cells wide, more than %d: %q", i+1, n, width, l)
+		}
+	}
+}
+
+// writesRecorder keeps each write, so tests can check the lines the wizard ends (a prompt is
+// followed by the user's own echo on a terminal, which a buffer does not have).
+type writesRecorder struct {
+	all    strings.Builder
+	writes []string
+}
+
+func (w *writesRecorder) Write(b []byte) (int, error) {
+	w.writes = append(w.writes, string(b))
+	return w.all.Write(b)
+}
+
+// requireWrittenLinesWithin fails for each line of a line-ending write wider than width.
+func requireWrittenLinesWithin(t *testing.T, w *writesRecorder, width int) {
+	t.Helper()
+	for _, chunk := range w.writes {
+		if !strings.HasSuffix(chunk, "\n") {
+			continue // a prompt: the user's answer and Enter follow it on a terminal
+		}
+		requireLinesWithin(t, chunk, width)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
@@ -172,31 +171,8 @@ func (s *planSaver) view(st common.Styles, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// wrapAtSpaces breaks text into lines of at most width cells at spaces only (ansi.Wrap would also
-// break at hyphens, splitting paths and flags); a word wider than width is cut.
-func wrapAtSpaces(text string, width int) string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = w
-		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-		for ansi.StringWidth(line) > width {
-			lines = append(lines, ansi.Truncate(line, width, ""))
-			line = ansi.TruncateLeft(line, width, "")
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
-}
+// wrapAtSpaces breaks text into lines of at most width cells at spaces only (common.WrapAt).
+func wrapAtSpaces(text string, width int) string { return common.WrapAt(text, width) }
 
 // planToSave is the plan as it would be sent now (leave-inactive applied).
 func (r *Review) planToSave() flows.Plan {
