@@ -742,6 +742,10 @@ func Rollback(ctx context.Context, api okta.API, j *Journal, onEvent func(Event)
 	if !j.SameOrg(api.OrgURL()) {
 		return fmt.Errorf("this run was started against %s, not %s: it cannot be rolled back here", j.Org(), api.OrgURL())
 	}
+	// The journal is a file: before deleting anything, check it names what this run created.
+	if err := checkCreatedObjects(ctx, api, j); err != nil {
+		return err
+	}
 	plan := j.Plan()
 	recs := j.Steps()
 	created := j.Created()
