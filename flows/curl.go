@@ -10,7 +10,7 @@ import (
 // CurlScript renders a plan as a bash script with one curl request per step, for admins who
 // script without the wizard. The token is read from $OKTA_API_TOKEN at run time and is passed
 // to curl through a file descriptor, so it is in neither the script nor the process list. The
-// org is $OKTA_ORG_URL, defaulting to orgURL. Ids created by a step are captured (with jq when
+// org is $OKTA_ORG_URL, defaulting to orgURL (required when orgURL is empty). Ids created by a step are captured (with jq when
 // installed, else grep) into shell variables that later steps use in place of placeholders.
 func CurlScript(p Plan, orgURL string) string {
 	vars := curlVarNames(p)
@@ -25,7 +25,11 @@ func CurlScript(p Plan, orgURL string) string {
 	b.WriteString("# Needs bash and curl (jq is used when installed). Set OKTA_API_TOKEN to an API token;\n")
 	b.WriteString("# OKTA_ORG_URL overrides the org below. Stops at the first failed request.\n")
 	b.WriteString("set -euo pipefail\n\n")
-	fmt.Fprintf(&b, "ORG_URL=\"${OKTA_ORG_URL:-%s}\"\n", shellDQ(strings.TrimRight(orgURL, "/")))
+	if orgURL == "" {
+		b.WriteString("ORG_URL=\"${OKTA_ORG_URL:?set OKTA_ORG_URL to the org to apply to, e.g. https://example.okta.com}\"\n")
+	} else {
+		fmt.Fprintf(&b, "ORG_URL=\"${OKTA_ORG_URL:-%s}\"\n", shellDQ(strings.TrimRight(orgURL, "/")))
+	}
 	b.WriteString("ORG_URL=\"${ORG_URL%/}\"\n")
 	b.WriteString(": \"${OKTA_API_TOKEN:?set OKTA_API_TOKEN to an Okta API token}\"\n\n")
 	b.WriteString(curlHelpers)

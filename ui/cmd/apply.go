@@ -82,7 +82,7 @@ terminal (--yes undoes without asking; without a terminal --yes is required). Ex
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.file, "file", "f", "", "plan file (YAML or JSON)")
-	fl.BoolVar(&o.dryRun, "dry-run", false, "print every request (method, path, JSON body) and send nothing")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "print every request (method, path, JSON body) as it would go to this org (references looked up by name there) and write nothing")
 	fl.BoolVar(&o.json, "json", false, "machine-readable output: JSON lines of progress, or the request list with --dry-run")
 	fl.StringVar(&o.journalDir, "journal-dir", "", "where run journals are kept (default <state-dir>/journal)")
 	fl.BoolVar(&o.resume, "resume", false, "continue the unfinished run from its first unfinished request (with --file: with the plan's fixed answers)")
@@ -90,7 +90,7 @@ terminal (--yes undoes without asking; without a terminal --yes is required). Ex
 	fl.BoolVar(&o.yes, "yes", false, "with --rollback: undo without asking (for scripts; without a terminal it is required)")
 	fl.StringVar(&o.runID, "run", "", "with --resume or --rollback: the run id (default: the newest unfinished run against this org)")
 	fl.BoolVar(&o.adopt, "adopt-existing", true, "treat an object the plan creates that already exists by name as done (adopt it) instead of creating it again")
-	fl.StringVar(&o.exportCurl, "export-curl", "", "write the plan as a bash script of curl requests to FILE (\"-\" for stdout) and send nothing")
+	fl.StringVar(&o.exportCurl, "export-curl", "", "write the plan, references resolved by name in this org, as a bash script of curl requests to FILE (\"-\" for stdout); writes nothing to the org")
 	fl.IntVar(&o.concurrency, "concurrency", flows.DefaultConcurrency, "requests without a dependency between them sent at once (1 sends strictly in order)")
 	return cmd
 }
@@ -141,11 +141,8 @@ func (o *applyOptions) run(ctx context.Context) error {
 		}
 		plan = p
 	}
-	if o.dryRun {
-		return o.printDryRun(plan)
-	}
-	if o.exportCurl != "" {
-		return o.writeCurl(ctx, plan)
+	if o.dryRun || o.exportCurl != "" {
+		return o.preview(ctx, plan)
 	}
 
 	if o.f.Connect == nil {
@@ -433,22 +430,39 @@ func (o *applyOptions) printDryRun(plan flows.Plan) error {
 	return err
 }
 
-// writeCurl exports the plan as a curl script. The org in the script defaults to the configured
-// one (the script's OKTA_ORG_URL overrides it).
-func (o *applyOptions) writeCurl(ctx context.Context, plan flows.Plan) error {
-	orgURL := ""
-	if cfg, err := okta.LoadConfig(o.f.Config); err == nil && cfg.Configured() {
-		orgURL = cfg.OrgURL
-	} else if o.f.Connect != nil {
-		org, err := o.f.Connect(ctx)
-		if err != nil {
-			return fmt.Errorf("connecting: %w", err)
-		}
-		orgURL = org.API.OrgURL()
-		if org.Close != nil {
-			org.Close()
-		}
+// preview prints (--dry-run) or exports (--export-curl) the plan as it would be sent to the
+// target org: its references are resolved by name there first, so the ids are that org's
+// (anything missing is reported and nothing is written). Only reads are sent.
+func (o *applyOptions) preview(ctx context.Context, plan flows.Plan) error {
+	if o.f.Connect == nil {
+		return errors.New("no way to connect to an org")
 	}
+	org, err := o.f.Connect(ctx)
+	if err != nil {
+		return fmt.Errorf("connecting to resolve the plan's references: %w", err)
+	}
+	if org.Close != nil {
+		defer org.Close()
+	}
+	resolved, _, err := o.resolve(ctx, org, plan, nil)
+	if err != nil {
+		return err
+	}
+	if o.dryRun {
+		return o.printDryRun(resolved)
+	}
+	// An in-process sandbox's port is gone once this command ends: the script then takes the
+	// org from OKTA_ORG_URL only.
+	orgURL := org.API.OrgURL()
+	if org.Sandbox {
+		orgURL = ""
+	}
+	return o.writeCurl(resolved, orgURL)
+}
+
+// writeCurl exports the plan as a curl script for orgURL (the script's OKTA_ORG_URL overrides
+// it; with no orgURL the script requires OKTA_ORG_URL).
+func (o *applyOptions) writeCurl(plan flows.Plan, orgURL string) error {
 	script := flows.CurlScript(plan, orgURL)
 	if o.exportCurl == "-" {
 		_, err := io.WriteString(o.f.IO.Out, script)
@@ -456,6 +470,10 @@ func (o *applyOptions) writeCurl(ctx context.Context, plan flows.Plan) error {
 	}
 	if err := os.WriteFile(o.exportCurl, []byte(script), 0o755); err != nil {
 		return err
+	}
+	if orgURL == "" {
+		fmt.Fprintf(o.f.IO.ErrOut, "Wrote %s: %s with curl. Run it with OKTA_ORG_URL and OKTA_API_TOKEN set.\n", o.exportCurl, requestCount(len(plan.Steps)))
+		return nil
 	}
 	fmt.Fprintf(o.f.IO.ErrOut, "Wrote %s: %s with curl. Run it with OKTA_API_TOKEN set (OKTA_ORG_URL overrides %s).\n", o.exportCurl, requestCount(len(plan.Steps)), orgURL)
 	return nil

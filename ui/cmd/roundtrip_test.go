@@ -20,7 +20,8 @@ import (
 )
 
 // Issue #5's proof that the wizard and `apply` agree: a plan saved at the wizard's review
-// (ctrl+s) dry-runs as exactly the requests the review showed, creates in a second, fresh org
+// (ctrl+s) dry-runs in a second org as the requests the review showed with references resolved
+// by name there, creates in a second, fresh org
 // the objects the wizard creates, applies twice without duplicates, and its curl export does
 // the same against `sandbox serve` running as a separate process.
 
@@ -35,6 +36,17 @@ func compactJSON(t *testing.T, b []byte) string {
 		t.Fatalf("%v in %s", err, b)
 	}
 	return out.String()
+}
+
+// requestsJSONOf is the requests of steps as JSON, for telling two plans apart.
+func requestsJSONOf(t *testing.T, steps []flows.Step) string {
+	t.Helper()
+	reqs, err := flows.Requests(flows.Plan{Steps: steps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(reqs)
+	return string(b)
 }
 
 // requireSameRequests compares the requests of the dry run with those of the review, step by step.
@@ -92,9 +104,21 @@ func TestRoundTripWizardPlanThroughApply(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "round-trip.yaml")
 			d.savePlan(path)
 
-			// The dry run prints exactly the review's requests, and neither connects nor writes.
+			// The dry run in a second org prints the review's requests with what they reference
+			// looked up by name in that org (its ids, not the source org's), and writes nothing.
 			target := newApplyOrg(t) // a second, fresh org
 			fresh := orgSnapshot(t, target.api)
+			saved, err := flows.LoadPlan(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inTarget, missing, err := flows.ResolveRefs(context.Background(), target.api, saved)
+			if err != nil || len(missing) > 0 {
+				t.Fatalf("resolving in the second org: %v, missing %v", err, missing)
+			}
+			if got, want := requestsJSONOf(t, inTarget.Steps), requestsJSONOf(t, shown.Steps); flow.name == "device signal collection" && got == want {
+				t.Fatal("the two orgs give the referenced objects the same ids: the test proves nothing")
+			}
 			if code := target.apply(t, "--file", path, "--dry-run", "--json"); code != 0 {
 				t.Fatalf("dry run exit %d: %s", code, target.err)
 			}
@@ -102,15 +126,19 @@ func TestRoundTripWizardPlanThroughApply(t *testing.T) {
 			if err := json.Unmarshal(target.out.Bytes(), &dry); err != nil {
 				t.Fatalf("%v:\n%s", err, target.out)
 			}
-			requireSameRequests(t, dry, shown)
+			requireSameRequests(t, dry, inTarget)
 			if code := target.apply(t, "--file", path, "--dry-run"); code != 0 {
 				t.Fatalf("dry run exit %d: %s", code, target.err)
 			}
-			if want, _ := flows.FormatRequests(shown); target.out.String() != want {
-				t.Errorf("text dry run:\n%s\nwant the review's requests:\n%s", target.out, want)
+			if want, _ := flows.FormatRequests(inTarget); target.out.String() != want {
+				t.Errorf("text dry run:\n%s\nwant the review's requests resolved in the second org:\n%s", target.out, want)
 			}
-			if target.connects != 0 {
-				t.Error("a dry run connected to the org")
+			// The curl export resolves the same way; the in-process org's port is not in it.
+			if code := target.apply(t, "--file", path, "--export-curl", "-"); code != 0 {
+				t.Fatalf("export exit %d: %s", code, target.err)
+			}
+			if target.out.String() != flows.CurlScript(inTarget, "") {
+				t.Error("the curl export is not the plan resolved in the second org")
 			}
 			requireSameSnapshot(t, "after the dry runs", orgSnapshot(t, target.api), fresh)
 
