@@ -318,3 +318,19 @@ func FuzzParseRequest(f *testing.F) {
 		_, _ = Evaluate(org(), req)
 	})
 }
+
+func TestOutcomeOfAllowWithFactorsAndDeny(t *testing.T) {
+	allow := okta.Rule{Actions: &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW",
+		Extra: okta.Extra{"verificationMethod": json.RawMessage(`{"factorMode":"2FA","type":"ASSURANCE","reauthenticateIn":"PT12H"}`)}}}}
+	if got := OutcomeOf(allow).String(); got != "ALLOW with 2FA, re-authenticate every PT12H" {
+		t.Fatalf("allow: %q", got)
+	}
+	deny := okta.Rule{Actions: &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "DENY",
+		Extra: okta.Extra{"verificationMethod": json.RawMessage(`{"factorMode":"2FA"}`)}}}}
+	if got := OutcomeOf(deny); got.String() != "DENY" || got.FactorMode != "" {
+		t.Fatalf("deny: %+v", got)
+	}
+	if got := OutcomeOf(okta.Rule{}).String(); got != "no access decision" {
+		t.Fatalf("none: %q", got)
+	}
+}

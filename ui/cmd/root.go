@@ -52,7 +52,7 @@ type Factory struct {
 func NewRootCmd(f *Factory) *cobra.Command {
 	root := newWizardCmd(f)
 	root.Version = Version
-	root.AddCommand(newSandboxCmd(f), newInspectCmd(f), newApplyCmd(f))
+	root.AddCommand(newSandboxCmd(f), newInspectCmd(f), newApplyCmd(f), newSimulateCmd(f))
 	markUsageErrors(root)
 	return root
 }

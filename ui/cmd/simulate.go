@@ -1,0 +1,377 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/simulate"
+)
+
+// ExitRuleNotDecided: `simulate --expect-rule NAME` and another rule (or none) decides.
+const ExitRuleNotDecided = 7
+
+type simulateOptions struct {
+	f          *Factory
+	app        string
+	groups     []string
+	user       string
+	platform   string
+	registered bool
+	managed    bool
+	assurance  string
+	zones      []string
+	risk       string
+	json       bool
+	expectRule string
+	// set reports whether a flag was given (registered/managed are unknown unless given).
+	set func(name string) bool
+}
+
+func newSimulateCmd(f *Factory) *cobra.Command {
+	o := &simulateOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "simulate --app APP (--group GROUP... | --user USER) [flags]",
+		Short: "Ask Okta which app sign-in policy and rule decide a sign-in",
+		Long: `Simulate asks Okta (POST /api/v1/policies/simulate) which app sign-in policy and rule
+decide a sign-in to an app, and why: each condition of each rule tried, MATCH, NOT_MATCH or
+UNDEFINED (the sign-in does not say). Nothing in the org changes.
+
+Name the app, groups, user (login, email or id), device assurance policy and zones by name or id.
+--registered and --managed are unknown unless given (--registered=false for an unregistered device).
+
+Exit codes: 0 ok, 1 error (Okta's error is printed), 2 bad usage (also an app, group, user,
+assurance policy or zone the org does not have), 7 --expect-rule names a rule that does not
+decide (and the codes every command shares: 5 bad configuration, 6 credentials refused).`,
+		Example: `  okta-device-wizard simulate --app Salesforce.com --group Sales --platform MACOS --registered
+  okta-device-wizard simulate --app Workday --user alice@example.com --registered=false --json
+  okta-device-wizard simulate --app Salesforce.com --group Sales --registered --managed \
+      --assurance "macOS encrypted" --expect-rule "Compliant Macs"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError(fmt.Errorf("simulate takes no arguments, got %q", strings.Join(args, " ")))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.set = func(name string) bool { return cmd.Flags().Changed(name) }
+			err := o.run(cmd.Context())
+			var coded *CodedError
+			if err != nil && !(errors.As(err, &coded) && coded.Code == ExitUsage) {
+				cmd.SilenceUsage = true
+			}
+			return err
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.app, "app", "", "the app signed in to (label or id)")
+	fl.StringArrayVar(&o.groups, "group", nil, "a group of the signing-in user (name or id; repeat for several)")
+	fl.StringVar(&o.user, "user", "", "the signing-in user (login, email or id); excludes --group")
+	fl.StringVar(&o.platform, "platform", "", "device platform: "+strings.Join(simulate.Platforms, ", "))
+	fl.BoolVar(&o.registered, "registered", false, "the device is registered (Okta Verify); =false for not")
+	fl.BoolVar(&o.managed, "managed", false, "the device is managed; =false for not")
+	fl.StringVar(&o.assurance, "assurance", "", "the device assurance policy the device meets (name or id)")
+	fl.StringArrayVar(&o.zones, "zone", nil, "a network zone the sign-in comes from (name or id; repeat for several)")
+	fl.StringVar(&o.risk, "risk", "", "risk level: "+strings.Join(simulate.RiskLevels, ", "))
+	fl.BoolVar(&o.json, "json", false, "print the request, the decision and Okta's whole answer as JSON")
+	fl.StringVar(&o.expectRule, "expect-rule", "", "exit 7 unless the rule named NAME decides")
+	return cmd
+}
+
+// checkFlags refuses what can be refused without asking Okta.
+func (o *simulateOptions) checkFlags() error {
+	switch {
+	case strings.TrimSpace(o.app) == "":
+		return errors.New("--app is required: the app signed in to, by label or id")
+	case len(o.groups) == 0 && o.user == "":
+		return errors.New("give --user or at least one --group: whose sign-in to simulate")
+	case len(o.groups) > 0 && o.user != "":
+		return errors.New("--user and --group exclude each other (Okta simulates a user or groups, not both)")
+	case o.platform != "" && !slices.Contains(simulate.Platforms, strings.ToUpper(o.platform)):
+		return fmt.Errorf("--platform %q is not a platform: use %s", o.platform, strings.Join(simulate.Platforms, ", "))
+	case o.risk != "" && !slices.Contains(simulate.RiskLevels, strings.ToUpper(o.risk)):
+		return fmt.Errorf("--risk %q is not a risk level: use %s", o.risk, strings.Join(simulate.RiskLevels, ", "))
+	case o.set("managed") && o.managed && o.set("registered") && !o.registered:
+		return errors.New("--managed needs a registered device: drop --registered=false")
+	}
+	return nil
+}
+
+func (o *simulateOptions) run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := o.checkFlags(); err != nil {
+		return usageError(err)
+	}
+	if o.f.Connect == nil {
+		return errors.New("no way to connect to an org")
+	}
+	org, err := o.f.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	if org.Close != nil {
+		defer org.Close()
+	}
+	req, app, err := o.request(ctx, org.API)
+	if err != nil {
+		return err
+	}
+	res, err := org.API.SimulatePolicy(ctx, req)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	d, err := decisionOf(ctx, org.API, res)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		err = writeSimulationJSON(o.f.IO.Out, org.Label, req, d, res)
+	} else {
+		err = writeSimulationText(o.f.IO.Out, org.Label, app, o.describe(), d, res)
+	}
+	if err != nil {
+		return err
+	}
+	if o.expectRule != "" && (d == nil || d.Rule.Name != o.expectRule) {
+		decided := "no rule decides"
+		if d != nil {
+			decided = fmt.Sprintf("rule %q of %q decides", d.Rule.Name, d.Policy.Name)
+		}
+		return &CodedError{Code: ExitRuleNotDecided, Err: fmt.Errorf("expected rule %q to decide, but %s", o.expectRule, decided)}
+	}
+	return nil
+}
+
+// request resolves the flags' names to ids in the org.
+func (o *simulateOptions) request(ctx context.Context, api okta.API) (okta.SimulationRequest, okta.App, error) {
+	req := okta.SimulationRequest{PolicyTypes: []string{string(okta.TypeAccessPolicy)}}
+	apps, err := api.ListApps(ctx, okta.AppQuery{})
+	if err != nil {
+		return req, okta.App{}, fmt.Errorf("listing apps: %w", err)
+	}
+	app, err := pickNamed("app", o.app, apps, func(a okta.App) []string { return []string{a.ID, a.Label, a.Name} })
+	if err != nil {
+		return req, app, err
+	}
+	req.AppInstance = app.ID
+	pc := &req.PolicyContext
+	if o.user != "" {
+		users, err := api.ListUsers(ctx, "")
+		if err != nil {
+			return req, app, fmt.Errorf("listing users: %w", err)
+		}
+		u, err := pickNamed("user", o.user, users, func(u okta.User) []string { return []string{u.ID, u.Profile.Login, u.Profile.Email} })
+		if err != nil {
+			return req, app, err
+		}
+		pc.User = &okta.SimUser{ID: u.ID}
+	}
+	if len(o.groups) > 0 {
+		groups, err := api.ListGroups(ctx)
+		if err != nil {
+			return req, app, fmt.Errorf("listing groups: %w", err)
+		}
+		pc.Groups = &okta.SimIDs{}
+		for _, name := range o.groups {
+			g, err := pickNamed("group", name, groups, func(g okta.Group) []string { return []string{g.ID, g.Profile.Name} })
+			if err != nil {
+				return req, app, err
+			}
+			pc.Groups.IDs = append(pc.Groups.IDs, g.ID)
+		}
+	}
+	dev := okta.SimDevice{Platform: strings.ToUpper(o.platform)}
+	if o.set("registered") {
+		dev.Registered = &o.registered
+	}
+	if o.set("managed") {
+		dev.Managed = &o.managed
+	}
+	if o.assurance != "" {
+		das, err := api.ListDeviceAssurances(ctx)
+		if err != nil {
+			return req, app, fmt.Errorf("listing device assurance policies: %w", err)
+		}
+		d, err := pickNamed("device assurance policy", o.assurance, das, func(d okta.DeviceAssurance) []string { return []string{d.ID, d.Name} })
+		if err != nil {
+			return req, app, err
+		}
+		dev.AssuranceID = d.ID
+	}
+	if dev != (okta.SimDevice{}) {
+		pc.Device = &dev
+	}
+	if len(o.zones) > 0 {
+		zones, err := api.ListNetworkZones(ctx)
+		if err != nil {
+			return req, app, fmt.Errorf("listing network zones: %w", err)
+		}
+		pc.Zones = &okta.SimIDs{}
+		for _, name := range o.zones {
+			z, err := pickNamed("network zone", name, zones, func(z okta.NetworkZone) []string { return []string{z.ID, z.Name} })
+			if err != nil {
+				return req, app, err
+			}
+			pc.Zones.IDs = append(pc.Zones.IDs, z.ID)
+		}
+	}
+	if o.risk != "" {
+		pc.Risk = &okta.SimRisk{Level: strings.ToUpper(o.risk)}
+	}
+	return req, app, nil
+}
+
+// pickNamed finds the one object whose id or a name is given; none or several is a usage error
+// naming what the org has.
+func pickNamed[T any](what, given string, list []T, names func(T) []string) (T, error) {
+	var hits []T
+	for _, x := range list {
+		if slices.Contains(names(x), given) {
+			hits = append(hits, x)
+		}
+	}
+	var zero T
+	switch len(hits) {
+	case 1:
+		return hits[0], nil
+	case 0:
+		var known []string
+		for i, x := range list {
+			if i == 8 {
+				known = append(known, "...")
+				break
+			}
+			known = append(known, fmt.Sprintf("%q", names(x)[1]))
+		}
+		return zero, usageError(fmt.Errorf("no %s %q in the org (it has %s)", what, given, strings.Join(known, ", ")))
+	}
+	return zero, usageError(fmt.Errorf("%d objects answer to %s %q: give its id", len(hits), what, given))
+}
+
+// describe is the simulated sign-in in words.
+func (o *simulateOptions) describe() string {
+	var parts []string
+	if o.user != "" {
+		parts = append(parts, "user "+o.user)
+	} else {
+		parts = append(parts, "groups "+strings.Join(o.groups, ", "))
+	}
+	if o.platform != "" {
+		parts = append(parts, strings.ToUpper(o.platform))
+	}
+	for _, f := range []struct {
+		name string
+		val  bool
+	}{{"registered", o.registered}, {"managed", o.managed}} {
+		switch {
+		case !o.set(f.name):
+		case f.val:
+			parts = append(parts, f.name)
+		default:
+			parts = append(parts, "not "+f.name)
+		}
+	}
+	if o.assurance != "" {
+		parts = append(parts, "meets "+o.assurance)
+	}
+	if len(o.zones) > 0 {
+		parts = append(parts, "from "+strings.Join(o.zones, ", "))
+	}
+	if o.risk != "" {
+		parts = append(parts, strings.ToUpper(o.risk)+" risk")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// simDecision is the policy and rule that decide, with what the user gets.
+type simDecision struct {
+	Policy     simRef              `json:"policy"`
+	Rule       simRef              `json:"rule"`
+	Outcome    simulate.Outcome    `json:"outcome"`
+	Conditions []okta.SimCondition `json:"conditions"`
+}
+
+type simRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// decisionOf reads the deciding rule to say what the user gets; nil when nothing decides.
+func decisionOf(ctx context.Context, api okta.API, res *okta.SimulationResult) (*simDecision, error) {
+	p, r, ok := res.Decision(string(okta.TypeAccessPolicy))
+	if !ok {
+		return nil, nil
+	}
+	rule, err := api.GetRule(ctx, p.ID, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading the deciding rule %q: %w", r.Name, err)
+	}
+	return &simDecision{Policy: simRef{p.ID, p.Name}, Rule: simRef{r.ID, r.Name}, Outcome: simulate.OutcomeOf(*rule), Conditions: r.Conditions}, nil
+}
+
+// simulationJSON is the --json document; source says whose evaluation it is.
+type simulationJSON struct {
+	Source   string                 `json:"source"`
+	Org      string                 `json:"org"`
+	Request  okta.SimulationRequest `json:"request"`
+	Decision *simDecision           `json:"decision"`
+	Result   *okta.SimulationResult `json:"result"`
+}
+
+func writeSimulationJSON(w io.Writer, org string, req okta.SimulationRequest, d *simDecision, res *okta.SimulationResult) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(simulationJSON{Source: "okta", Org: org, Request: req, Decision: d, Result: res})
+}
+
+func writeSimulationText(w io.Writer, org string, app okta.App, signIn string, d *simDecision, res *okta.SimulationResult) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Okta's simulation in %s\n", org)
+	fmt.Fprintf(&b, "Sign-in to %q: %s\n\n", app.Label, signIn)
+	if d == nil {
+		b.WriteString("No rule decides: the app has no active app sign-in policy.\n")
+	} else {
+		fmt.Fprintf(&b, "Decided by rule %q of policy %q: %s\n", d.Rule.Name, d.Policy.Name, d.Outcome)
+		writeConditions(&b, d.Conditions)
+	}
+	for _, e := range res.Evaluation {
+		if e.PolicyType != string(okta.TypeAccessPolicy) {
+			continue
+		}
+		writeRules(&b, "Tried before it and not matched:", e.Evaluated)
+		writeRules(&b, "Passed over (the sign-in does not say):", e.Undefined)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeRules(b *strings.Builder, title string, ps okta.SimPolicies) {
+	var rules []okta.SimRule
+	for _, p := range ps.Policies {
+		rules = append(rules, p.Rules...)
+	}
+	if len(rules) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s\n", title)
+	for _, r := range rules {
+		fmt.Fprintf(b, "  %q %s\n", r.Name, r.Status)
+		writeConditions(b, r.Conditions)
+	}
+}
+
+func writeConditions(b *strings.Builder, conds []okta.SimCondition) {
+	for _, c := range conds {
+		fmt.Fprintf(b, "    %-26s %s\n", c.Type, c.Status)
+	}
+}
