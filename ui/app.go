@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -290,25 +291,48 @@ func (a *App) explanationView() string {
 func (a *App) footerView() string {
 	k := a.c.Keys
 	screen := append([]key.Binding{}, a.top().ShortHelp()...)
-	var global []key.Binding
+	explain := false
 	if _, ok := a.top().(Explainer); ok {
-		global = append(global, k.Explain)
+		explain = true
 	}
-	if len(a.stack) > 1 {
-		global = append(global, k.Back)
-		if !a.busy {
-			// Listed after the screen's keys: the first to give way on a narrow terminal.
-			screen = append(screen, k.Home)
-		}
-	}
-	global = append(global, k.Quit)
-	// The shell's own keys always show; the screen's give way from the end when too wide.
+	home := len(a.stack) > 1 && !a.busy
 	measure := a.help
 	measure.Width = 0
-	for len(screen) > 0 && lipgloss.Width(measure.ShortHelpView(append(append([]key.Binding{}, screen...), global...))) > a.c.Width {
+	keys := func() []key.Binding {
+		b := append([]key.Binding{}, screen...)
+		if home {
+			b = append(b, k.Home)
+		}
+		if explain {
+			b = append(b, k.Explain)
+		}
+		if len(a.stack) > 1 {
+			b = append(b, k.Back)
+		}
+		return append(b, k.Quit)
+	}
+	fits := func() bool { return lipgloss.Width(measure.ShortHelpView(keys())) <= a.c.Width }
+	// When the line is too wide, keys give way in this order: home; the screen's keys past its
+	// first three (its main actions); ctrl+e; arrow keys, which need no explaining; then the
+	// screen's keys from the end. esc and ctrl+c always show.
+	if !fits() {
+		home = false
+	}
+	for !fits() && len(screen) > 3 {
 		screen = screen[:len(screen)-1]
 	}
-	return a.help.ShortHelpView(append(screen, global...))
+	if !fits() {
+		explain = false
+	}
+	if !fits() {
+		screen = slices.DeleteFunc(screen, func(b key.Binding) bool {
+			return strings.ContainsAny(b.Help().Key, "↑↓←→")
+		})
+	}
+	for !fits() && len(screen) > 0 {
+		screen = screen[:len(screen)-1]
+	}
+	return a.help.ShortHelpView(keys())
 }
 
 // fitHeight pads or cuts s to exactly n lines so header and footer stay put.

@@ -53,3 +53,20 @@ func TestDigitShortcutsShownInTheFooter(t *testing.T) {
 	d.RequireView("1. Create a device assurance policy", "1-4 open")
 	checkScreenSize(t, d.View(), 80, 24)
 }
+
+// TestReviewFooterAt60x20KeepsSave: on a 60x20 terminal the review's footer still offers
+// ctrl+s (and enter, esc, ctrl+c); what gives way is the self-evident and the optional.
+func TestReviewFooterAt60x20KeepsSave(t *testing.T) {
+	d, _, _ := newShellDriver(t, 80, 24)
+	dscWalk{appPolicy: "Narrow apps", dscName: "Narrow signals", stopAt: 5}.run(d)
+	d.Send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	view := d.View()
+	lines := strings.Split(view, "\n")
+	footer := lines[len(lines)-1]
+	for _, want := range []string{"enter send", "ctrl+s save", "esc back", "ctrl+c quit"} {
+		if !strings.Contains(footer, want) {
+			t.Errorf("60x20 footer lacks %q: %q", want, footer)
+		}
+	}
+	checkScreenSize(t, view, 60, 20)
+}
