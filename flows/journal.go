@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -460,8 +459,6 @@ func syncDir(dir string) {
 	}
 }
 
-var secretRE = regexp.MustCompile(`(?i)(SSWS|Bearer|DPoP)\s+[A-Za-z0-9._~+/=-]+|((client_assertion|access_token|token)=)[^&\s"]+`)
-
 // errorText is what the journal and the screen keep of an error: Okta's code, summary and
 // causes; anything that looks like a credential is masked.
 func errorText(err error) (text, code string) {
@@ -482,12 +479,5 @@ func mayHaveApplied(err error) bool {
 	return true
 }
 
-// RedactSecrets masks authorization values and token query parameters in text.
-func RedactSecrets(text string) string {
-	return secretRE.ReplaceAllStringFunc(text, func(m string) string {
-		if i := strings.IndexAny(m, " \t="); i >= 0 {
-			return m[:i+1] + "[REDACTED]"
-		}
-		return "[REDACTED]"
-	})
-}
+// RedactSecrets masks credentials in text (okta.Redact: the product's one redaction).
+func RedactSecrets(text string) string { return okta.Redact(text) }

@@ -143,8 +143,9 @@ func readOktaYAML(path string) (*sdk.Configuration, error) {
 	}
 	var c sdk.Configuration
 	if err := yaml.Unmarshal(b, &c); err != nil {
-		// yaml errors quote line numbers, not values, so no secret leaks through them.
-		return nil, fmt.Errorf("%s is not valid YAML: %v", path, err)
+		// yaml type errors quote the value ("cannot unmarshal !!str `s3cr...`"): a token typed
+		// into a numeric field would be echoed, so values are masked.
+		return nil, fmt.Errorf("%s is not valid YAML: %s", path, Redact(err.Error()))
 	}
 	return &c, nil
 }
@@ -291,7 +292,7 @@ func (c *Config) normalize() error {
 	switch c.AuthMode {
 	case AuthModeSSWS:
 		if c.Token == "" {
-			return fmt.Errorf("no API token for %s: set OKTA_CLIENT_TOKEN, okta.client.token in ~/.okta/okta.yaml, or the --token flag", c.OrgURL)
+			return fmt.Errorf("no API token for %s: set OKTA_CLIENT_TOKEN or okta.client.token in ~/.okta/okta.yaml (there is no token flag: it would show in the process list)", c.OrgURL)
 		}
 	case AuthModePrivateKey:
 		var missing []string

@@ -43,7 +43,7 @@ func TestScrubRemovesSecretsAndAssertions(t *testing.T) {
 			t.Fatalf("scrubbed text still holds %q: %s", bad, out)
 		}
 	}
-	if !strings.Contains(out, "client_assertion=<redacted>") {
+	if !strings.Contains(out, "client_assertion="+Redacted) {
 		t.Fatalf("expected a redaction marker: %s", out)
 	}
 }

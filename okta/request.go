@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -63,17 +62,7 @@ func (e *AuthError) Error() string { return e.msg }
 // scrubber removes the client's secrets from any text that might reach a user.
 type scrubber struct{ secrets []string }
 
-var secretInText = regexp.MustCompile(`(client_assertion=|access_token=|SSWS |Bearer |DPoP )[^\s"'&]+`)
-
-func (s scrubber) scrub(text string) string {
-	for _, sec := range s.secrets {
-		if len(sec) >= 4 {
-			text = strings.ReplaceAll(text, sec, "<redacted>")
-		}
-	}
-	// A client assertion or access token in a URL query or header.
-	return secretInText.ReplaceAllString(text, "${1}<redacted>")
-}
+func (s scrubber) scrub(text string) string { return redactExact(text, s.secrets) }
 
 // transportError turns an http.Client error into a TransportError that carries no URL.
 func (c *Client) transportError(ctx context.Context, method, path string, err error) error {

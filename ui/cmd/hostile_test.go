@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -74,5 +75,61 @@ func TestApplyChecksEveryBodyBeforeTheFirstWrite(t *testing.T) {
 	after, _ := o.api.ListDeviceAssurances(context.Background())
 	if len(after) != len(before) {
 		t.Errorf("%d device assurance policies created by a plan that does not check", len(after)-len(before))
+	}
+}
+
+const canary = "CANARYs3cr3tT0ken42"
+
+// realConfigEnv is a Factory that connects the way the binary does (flags, environment,
+// okta.yaml), with a fresh HOME and state directory.
+func realConfigEnv(t *testing.T) *cmdEnv {
+	t.Helper()
+	for _, k := range []string{"OKTA_CLIENT_ORGURL", "OKTA_CLIENT_TOKEN", "OKTA_CLIENT_AUTHORIZATIONMODE", "OKTA_CLIENT_PRIVATEKEY", "OKTA_CLIENT_CLIENTID", "OKTA_CLIENT_REQUEST_TIMEOUT"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("HOME", t.TempDir())
+	e := &cmdEnv{out: &bytes.Buffer{}, err: &bytes.Buffer{}}
+	e.f = &Factory{IO: IOStreams{In: strings.NewReader(""), Out: e.out, ErrOut: e.err}, StateDir: t.TempDir()}
+	e.f.Connect = func(ctx context.Context) (*Org, error) { return connect(ctx, e.f) }
+	return e
+}
+
+func TestSecretsNeverInErrorOutput(t *testing.T) {
+	plan := writePlan(t, "plan.yaml", "version: 1\nflow: device-assurance\nsteps:\n  - {id: a, title: A, action: createDeviceAssurance, body: {name: A, platform: IOS, osVersion: {minimum: 17.0.0}}}\n")
+	commands := [][]string{{"inspect", "--json"}, {"inspect", "--plain"}, {"apply", "--file", plan}, {"apply", "--file", plan, "--json"}, {"apply", "--rollback"}}
+	setups := map[string]func(t *testing.T){
+		"token in the org URL query": func(t *testing.T) {
+			t.Setenv("OKTA_CLIENT_ORGURL", "https://dev-1.okta.com/?token="+canary)
+			t.Setenv("OKTA_CLIENT_TOKEN", "00tokenvalue")
+		},
+		"token in a numeric okta.yaml field": func(t *testing.T) {
+			dir := filepath.Join(os.Getenv("HOME"), ".okta")
+			os.MkdirAll(dir, 0o700)
+			os.WriteFile(filepath.Join(dir, "okta.yaml"), []byte("okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    token: x\n    requestTimeout: "+canary+"\n"), 0o600)
+		},
+	}
+	for name, setup := range setups {
+		t.Run(name, func(t *testing.T) {
+			e := realConfigEnv(t)
+			setup(t)
+			for _, args := range commands {
+				code := e.execute(args...)
+				if code == 0 {
+					t.Errorf("%v succeeded with a bad configuration", args)
+				}
+				if out := e.out.String() + e.err.String(); strings.Contains(out, canary) || strings.Contains(out, canary[:8]) {
+					t.Errorf("%v shows the secret:\n%s", args, out)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingTokenMessageNamesNoFlag(t *testing.T) {
+	e := realConfigEnv(t)
+	t.Setenv("OKTA_CLIENT_ORGURL", "https://dev-1.okta.com")
+	if code := e.execute("inspect", "--json"); code != ExitConfig || strings.Contains(e.err.String(), "--token") || !strings.Contains(e.err.String(), "OKTA_CLIENT_TOKEN") {
+		t.Fatalf("exit %d, stderr %q", code, e.err)
 	}
 }

@@ -54,8 +54,37 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root.Version = Version
 	root.AddCommand(newSandboxCmd(f), newInspectCmd(f), newApplyCmd(f), newSimulateCmd(f))
 	markUsageErrors(root)
+	redactErrors(root)
 	return root
 }
+
+// redactErrors makes the error of every command (and of its argument check) pass through
+// okta.Redact before anything prints it: one redaction path, whichever command failed and
+// whatever produced the message (an org URL with ?token=..., a YAML error quoting a value).
+func redactErrors(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error { return redacted(run(cmd, args)) }
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error { return redacted(check(cmd, args)) }
+	}
+	for _, sub := range c.Commands() {
+		redactErrors(sub)
+	}
+}
+
+func redacted(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{err}
+}
+
+// redactedError shows its error redacted and keeps it for errors.As (exit codes).
+type redactedError struct{ err error }
+
+func (e *redactedError) Error() string { return okta.Redact(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // usageError makes err a bad-usage error (exit code ExitUsage), as the README promises for
 // every unknown flag, flag value, command or argument.
