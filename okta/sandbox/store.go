@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,8 +126,10 @@ func readBoltState(path string) (st *state, seqs map[string]map[string]uint64, e
 		return nil, nil, fmt.Errorf("damaged sandbox state file: %v", err)
 	}
 	defer db.Close()
+	// bolt trusts its pages: a damaged one can make it panic, or read past the mapped file
+	// (a fault, made a recoverable panic here), while reading.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
-		// bolt trusts its pages; a damaged one can make it panic while reading.
 		if r := recover(); r != nil {
 			st, seqs, err = nil, nil, fmt.Errorf("damaged sandbox state file: %v", r)
 		}

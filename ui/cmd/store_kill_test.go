@@ -58,6 +58,7 @@ func TestSandboxAcknowledgedWritesSurviveKill9(t *testing.T) {
 		cancel()
 		wg.Wait()
 	}
+	t.Logf("%d writes acknowledged across 3 kills", len(acknowledged))
 	if len(acknowledged) < 10 {
 		t.Fatalf("only %d writes were acknowledged before the kills: the test proves nothing", len(acknowledged))
 	}
