@@ -55,6 +55,8 @@ type AssuranceRuleFlow struct {
 	ruleChoice   string // newRuleChoice or a rule id
 	ruleShown    string // the rule the draft was filled from
 	rulesLoading string // policy id whose rules are being read
+	// protected are the apps the protect step before the review assigns the policy to.
+	protected []okta.App
 }
 
 // NewAssuranceRuleFlow returns the "add to an app sign-in rule" screen.
@@ -341,15 +343,25 @@ func (f *AssuranceRuleFlow) priorityPage() formPage {
 	}
 }
 
-// finish validates and opens the review.
+// finish validates the answers and opens the protect step, then the review.
 func (f *AssuranceRuleFlow) finish() tea.Cmd {
-	plan, err := f.draft.Plan()
+	_, err := f.draft.Plan()
 	if fe := fieldErrorsOf(err); fe != nil {
 		return f.pf.showErrors(fe)
 	}
 	if err != nil {
 		f.pf.errMsg = "Cannot build the request: " + err.Error()
 		return f.pf.reopen()
+	}
+	return daPush(f.protectStep())
+}
+
+// openReview shows the requests of the answers, the protect step's included.
+func (f *AssuranceRuleFlow) openReview() tea.Cmd {
+	plan, err := f.draft.Plan()
+	if err != nil {
+		f.pf.errMsg = "Cannot build the request: " + err.Error()
+		return tea.Batch(func() tea.Msg { return PopToMsg{Target: f} })
 	}
 	review := run.NewReview(f.c, forReview(plan), run.ReviewOptions{
 		ShowDiff:    f.draft.Existing != nil,

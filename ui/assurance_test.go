@@ -426,6 +426,8 @@ func TestAssuranceWalk(t *testing.T) {
 	r.key(tea.KeyEnter) // access allow
 	r.typ("n")          // not managed
 	r.key(tea.KeyEnter) // priority 1
+	r.waitFor("Protect these apps with")
+	r.key(tea.KeyEnter) // no app
 	s = r.waitFor("POST", "/rules?activate=true")
 	r.key(tea.KeyEnter)
 	r.waitFor("Confirmed: Okta logged policy.rule.add", "t try a sign-in")
@@ -671,6 +673,8 @@ func TestAssuranceRuleExistingKeepsEverythingElse(t *testing.T) {
 	r.key(tea.KeyEnter) // access kept
 	r.typ("y")          // managed
 	r.key(tea.KeyEnter) // priority kept
+	r.waitFor("Protect these apps with")
+	r.key(tea.KeyEnter) // no app
 	r.waitFor("PUT", "/rules/"+created.ID)
 	r.key(tea.KeyEnter)
 	r.waitFor("Confirmed: Okta logged policy.rule.update")

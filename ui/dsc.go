@@ -47,6 +47,8 @@ type dscFlow struct {
 	providers []string
 	// reuseOffered marks the policies whose existing rule was offered for reuse.
 	reuseOffered map[string]bool
+	// protected are the apps the protect step after stage 1 assigns the policy to.
+	protected []okta.App
 }
 
 // openFlows keeps the walk of each Common until it is sent, so leaving it for the home screen
@@ -123,6 +125,9 @@ func (f *dscFlow) stage(n int) *dscStage {
 
 // next is what finishing stage n does: open stage n+1, or the review after stage 4.
 func (f *dscFlow) next(n int) tea.Cmd {
+	if n == flows.StageAppPolicy {
+		return push(f.protectStep())
+	}
 	if n < flows.StageDSCRule {
 		return push(f.stage(n + 1))
 	}

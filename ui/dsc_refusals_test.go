@@ -64,6 +64,8 @@ func TestDSCRefusesNamesInUseAtTheirStage(t *testing.T) {
 	d.Key(tea.KeyEnter)
 	d.RequireView("Priority: where the rule goes")
 	d.Key(tea.KeyEnter)
+	d.RequireView("Protect these apps with “Fresh apps” (optional)")
+	d.Key(tea.KeyEnter) // no app
 	d.RequireView("Stage 2 of 5")
 	d.TypeText("Sales device signals")
 	d.Key(tea.KeyEnter)

@@ -24,6 +24,8 @@ type dscWalk struct {
 	appPolicy, dscName string
 	at                 func(stage int)
 	stopAt             int // return after at(stopAt) instead of walking on
+	// protect answers the protect-apps step after stage 1; nil picks no app.
+	protect func(d *driver)
 }
 
 func (w dscWalk) run(d *driver) {
@@ -47,6 +49,12 @@ func (w dscWalk) run(d *driver) {
 	d.RequireView("People: groups the rule applies to")
 	d.TypeText("x")                   // first group (alphabetical)
 	d.Key(tea.KeyEnter, tea.KeyEnter) // groups, priority
+	d.RequireView("Stage 1 of 5", "Protect these apps with “"+w.appPolicy+"” (optional)")
+	if w.protect != nil {
+		w.protect(d)
+	} else {
+		d.Key(tea.KeyEnter) // no app
+	}
 	d.RequireView("Stage 2 of 5", "created INACTIVE")
 	at(2)
 	if w.stopAt == 2 {
@@ -215,7 +223,9 @@ func TestDSCBackKeepsAnswers(t *testing.T) {
 		stage3 = true
 		d.Key(tea.KeyEsc) // stage 3 -> stage 2
 		d.RequireView("Stage 2 of 5", "> Kept signals")
-		d.Key(tea.KeyEsc) // stage 2 -> stage 1, last page
+		d.Key(tea.KeyEsc) // stage 2 -> the protect step
+		d.RequireView("Stage 1 of 5", "Protect these apps with “Kept policy”")
+		d.Key(tea.KeyEsc) // -> stage 1, last page
 		d.RequireView("Stage 1 of 5", "Priority")
 		d.Key(tea.KeyEsc) // -> groups page
 		d.RequireView("People: groups the rule applies to", "[•]")
@@ -228,6 +238,8 @@ func TestDSCBackKeepsAnswers(t *testing.T) {
 		d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
 		d.RequireView("People: groups the rule applies to", "[•]") // the group chosen before
 		d.Key(tea.KeyEnter, tea.KeyEnter)
+		d.RequireView("Protect these apps with “Kept policy”")
+		d.Key(tea.KeyEnter)
 		d.RequireView("Stage 2 of 5", "> Kept signals")
 		d.Key(tea.KeyEnter, tea.KeyEnter)
 		d.RequireView("Stage 3 of 5")
@@ -352,6 +364,8 @@ func TestDSCReuseSuitableRule(t *testing.T) {
 	d.RequireView("A rule of “Has device rule” already requires registered devices", "Reuse “Registered only” (ALLOW)")
 	checkScreenSize(t, d.View(), 80, 24)
 	d.Key(tea.KeyEnter) // reuse
+	d.RequireView("Protect these apps with “Has device rule” (optional)")
+	d.Key(tea.KeyEnter) // no app
 	d.RequireView("Stage 2 of 5")
 	d.TypeText("Reusing signals")
 	d.Key(tea.KeyEnter, tea.KeyEnter)

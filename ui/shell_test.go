@@ -45,6 +45,8 @@ func shellFullWalk(t *testing.T, w, h int) {
 	press(tm, kEnter(), kEnter(), kEnter())
 	waitScreen(t, tm, "People: groups")
 	press(tm, kType("x"), kEnter(), kEnter())
+	waitScreen(t, tm, "Protect these apps with")
+	press(tm, kEnter())
 	waitScreen(t, tm, "Stage 2 of 5")
 	press(tm, kType("Teatest signals"), kEnter(), kEnter())
 	waitScreen(t, tm, "Stage 3 of 5", "This flow maps")

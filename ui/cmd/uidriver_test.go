@@ -69,6 +69,8 @@ func (d *uiDriver) dscToReview(appPolicy, dscName string) {
 	d.RequireFlat("People: groups the rule applies to")
 	d.TypeText("x")
 	d.Key(tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("Protect these apps with “" + appPolicy + "” (optional)")
+	d.Key(tea.KeyEnter) // no app
 	d.RequireFlat("Stage 2 of 5")
 	d.TypeText(dscName)
 	d.Key(tea.KeyEnter, tea.KeyEnter)

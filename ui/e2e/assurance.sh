@@ -200,6 +200,7 @@ focused "Also require managed devices?"
 send Enter
 focused "Priority"
 send Enter
+protect_no_app "$APP_POLICY"
 wait_for "1 request, sent in this order. Nothing is sent until you press enter."
 wait_for "POST   /api/v1/policies/"
 wait_for "\"$DA_ID\""

@@ -56,6 +56,7 @@ send Enter
 focused "Priority: where the rule goes"
 wait_for "> 1: first, before the catch-all rule"
 send Enter
+protect_no_app "$APP_POLICY"
 
 log "stage 2: the signal collection policy"
 wait_for "Stage 2 of 5 · Signal collection policy"

@@ -62,6 +62,7 @@ focused "People: groups the rule applies to"
 send Enter
 focused "Priority: where the rule goes"
 send Enter
+protect_no_app "$APP_POLICY"
 
 log "stage 2: a signal collection policy name in use is refused on its field"
 wait_for "Stage 2 of 5 · Signal collection policy"

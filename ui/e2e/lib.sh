@@ -196,6 +196,13 @@ wait_gone() {
 	done
 }
 
+# protect_no_app passes the optional "protect these apps" step of policy NAME without picking.
+protect_no_app() {
+	log "protect step: no app for “$1”"
+	wait_for "Protect these apps with “$1” (optional)"
+	send Enter
+}
+
 # focused waits until the form field titled $1 has the focus (huh marks it with a bar).
 focused() { wait_for "┃ $1" "${2:-$WAIT_TIMEOUT}"; }
 

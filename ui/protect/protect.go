@@ -36,6 +36,8 @@ type Options struct {
 	Title      string
 	Stage      int
 	StageNames []string
+	// Picked are app ids chosen on an earlier visit, picked again (the flow keeps them).
+	Picked []string
 	// OnDone runs when the admin presses enter: picked is empty when no app was chosen (no
 	// request), else the apps in the order the list shows them.
 	OnDone func(picked []okta.App) tea.Cmd
@@ -60,7 +62,7 @@ type Step struct {
 
 // New returns the step; it reads the org's apps when it opens.
 func New(c *common.Common, opts Options) *Step {
-	return &Step{c: c, opts: opts, spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), width: c.Width, height: c.Height}
+	return &Step{c: c, opts: opts, picked: slices.Clone(opts.Picked), spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), width: c.Width, height: c.Height}
 }
 
 // Picked returns the ids of the apps chosen so far.
@@ -154,8 +156,11 @@ func (s *Step) ShortHelp() []key.Binding {
 		s.c.Keys.Filter,
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 	}
-	if s.loadErr != nil {
+	switch {
+	case s.loadErr != nil:
 		return []key.Binding{s.c.Keys.Refresh}
+	case s.form == nil:
+		return b[2:] // nothing to pick or filter
 	}
 	return b
 }
@@ -242,13 +247,17 @@ func (s *Step) build() tea.Cmd {
 	}
 	s.form = huh.NewForm(huh.NewGroup(
 		huh.NewMultiSelect[string]().
-			Title("Protect these apps with “" + s.opts.PolicyName + "” (optional)").
+			Title(s.heading()).
 			Description("x picks, / filters, enter goes on (none picked: no request).").
 			Options(opts...).
 			Filterable(true).
 			Value(&s.picked),
 	)).WithTheme(huh.ThemeBase16()).WithShowHelp(false).WithWidth(s.width).WithHeight(s.formHeight())
 	return s.form.Init()
+}
+
+func (s *Step) heading() string {
+	return "Protect these apps with “" + s.opts.PolicyName + "” (optional)"
 }
 
 // appLabel is an option line: the app, its kind and the policy it has now.
@@ -305,7 +314,8 @@ func (s *Step) View() string {
 	case !s.loaded:
 		return s.spinner.View() + " Reading the org's apps…\n"
 	case s.form == nil:
-		return s.infoView() + "\n\n" + st.Subtle.Render("No other app to protect: enter goes on.") + "\n"
+		return s.infoView() + "\n\n" + st.Title.Render(s.heading()) + "\n" +
+			st.Subtle.Render("No other app to protect: enter goes on.") + "\n"
 	}
 	return s.infoView() + "\n\n" + s.form.View()
 }
