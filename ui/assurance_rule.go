@@ -55,8 +55,6 @@ type AssuranceRuleFlow struct {
 	ruleChoice   string // newRuleChoice or a rule id
 	ruleShown    string // the rule the draft was filled from
 	rulesLoading string // policy id whose rules are being read
-	// protected are the apps the protect step before the review assigns the policy to.
-	protected []okta.App
 }
 
 // NewAssuranceRuleFlow returns the "add to an app sign-in rule" screen.
@@ -381,7 +379,7 @@ func (f *AssuranceRuleFlow) submitScreen(plan flows.Plan) Screen {
 	return run.NewSubmit(c, plan, func(created map[string]string) tea.Cmd {
 		f.sent = true
 		id := created[step.ID]
-		filter := SyslogFilter{Title: "System Log · rule " + name, EventTypes: RuleEventTypes, ChangedAt: started, TrySignIn: true}
+		filter := SyslogFilter{Title: "System Log · rule " + name, EventTypes: RuleEventTypes, ChangedAt: started, TrySignIn: signInFirst(f.draft.ProtectApps)}
 		if step.Action == flows.ActCreateRule {
 			filter.WaitFor = EventRuleAdd
 			filter.Done = fmt.Sprintf("Added rule %q (%s) to %q.", name, id, f.draft.PolicyName)

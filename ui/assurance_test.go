@@ -426,9 +426,10 @@ func TestAssuranceWalk(t *testing.T) {
 	r.key(tea.KeyEnter) // access allow
 	r.typ("n")          // not managed
 	r.key(tea.KeyEnter) // priority 1
-	r.waitFor("Protect these apps with")
-	r.key(tea.KeyEnter) // no app
-	s = r.waitFor("POST", "/rules?activate=true")
+	// The first policy is the Admin Console's own: no other app may use it.
+	r.waitFor("Protect these apps with", "belongs to the Okta Admin Console app", "No app to pick")
+	r.key(tea.KeyEnter)
+	s = r.waitFor("1 request", "POST", "/rules?activate=true")
 	r.key(tea.KeyEnter)
 	r.waitFor("Confirmed: Okta logged policy.rule.add", "t try a sign-in")
 	r.typ("t") // the end of the flow offers Try a sign-in
@@ -673,11 +674,21 @@ func TestAssuranceRuleExistingKeepsEverythingElse(t *testing.T) {
 	r.key(tea.KeyEnter) // access kept
 	r.typ("y")          // managed
 	r.key(tea.KeyEnter) // priority kept
-	r.waitFor("Protect these apps with")
-	r.key(tea.KeyEnter) // no app
-	r.waitFor("PUT", "/rules/"+created.ID)
+	r.waitFor("Protect these apps with", "protects no app yet")
+	r.typ("/")
+	r.typ("slack")
+	r.key(tea.KeyEnter) // keep the filter
+	r.typ("x")
+	r.waitFor("[•] Slack (SAML) · now “Password only”")
 	r.key(tea.KeyEnter)
-	r.waitFor("Confirmed: Okta logged policy.rule.update")
+	r.waitFor("2 requests", "PUT", "/rules/"+created.ID) // the rule, then Slack's PUT
+	r.key(tea.KeyEnter)
+	r.waitFor("Confirmed: Okta logged policy.rule.update", "t try a sign-in")
+	if apps, err := env.api.ListApps(ctx, okta.AppQuery{Q: "Slack"}); err != nil || len(apps) != 1 || apps[0].AccessPolicyID != policy.ID {
+		t.Errorf("Slack after the run: %+v (%v), want the rule's policy %s", apps, err, policy.ID)
+	}
+	r.typ("t") // Try a sign-in starts on the app the flow protected
+	r.waitFor("App signed in to", "> Slack")
 
 	after, err := env.api.GetRule(ctx, policy.ID, created.ID)
 	if err != nil {

@@ -47,8 +47,6 @@ type dscFlow struct {
 	providers []string
 	// reuseOffered marks the policies whose existing rule was offered for reuse.
 	reuseOffered map[string]bool
-	// protected are the apps the protect step after stage 1 assigns the policy to.
-	protected []okta.App
 }
 
 // openFlows keeps the walk of each Common until it is sent, so leaving it for the home screen
@@ -178,7 +176,7 @@ func (f *dscFlow) review(plan flows.Plan) *run.Review {
 			f.submit = run.NewSubmit(f.c, p, func(map[string]string) tea.Cmd {
 				openFlows.CompareAndDelete(f.c, f) // submitted: the next walk starts afresh
 				return nil
-			}).OnFix(f.fix)
+			}).OnFix(f.fix).WithSignIn(*signInFirst(f.draft.ProtectApps))
 			return push(f.submit)
 		},
 	})

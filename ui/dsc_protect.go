@@ -4,17 +4,26 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
-	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/protect"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
+
+// signInFirst is where Try a sign-in starts after a run: on the first app it protected.
+func signInFirst(apps []flows.AppProtection) *signin.Options {
+	o := signin.Options{}
+	if len(apps) > 0 {
+		o.AppID = apps[0].AppID
+	}
+	return &o
+}
 
 // protectStep is the optional step between stage 1 and stage 2: apps to protect with the
 // stage 1 policy. It is built afresh each time (the policy may have changed) with the picks of
 // the last visit.
 func (f *dscFlow) protectStep() *protect.Step {
-	picked := make([]string, len(f.protected))
-	for i, a := range f.protected {
-		picked[i] = a.ID
+	picked := make([]string, len(f.draft.ProtectApps))
+	for i, a := range f.draft.ProtectApps {
+		picked[i] = a.AppID
 	}
 	return protect.New(f.c, protect.Options{
 		PolicyID:   f.draft.AppPolicy.ExistingID,
@@ -23,8 +32,8 @@ func (f *dscFlow) protectStep() *protect.Step {
 		Stage:      flows.StageAppPolicy,
 		StageNames: flows.DSCStageNames,
 		Picked:     picked,
-		OnDone: func(apps []okta.App) tea.Cmd {
-			f.protected = apps
+		OnDone: func(apps []flows.AppProtection) tea.Cmd {
+			f.draft.ProtectApps = apps
 			return push(f.stage(flows.StageDSCPolicy))
 		},
 	})

@@ -424,3 +424,62 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// protectWorkday picks Workday on the protect step (filter, x, enter).
+func protectWorkday(d *driver) {
+	d.TypeText("/")
+	d.TypeText("workday")
+	d.Key(tea.KeyEnter) // keep the filter
+	d.TypeText("x")
+	d.RequireView("[•] Workday (SAML) · now “Any two factors”")
+	d.Key(tea.KeyEnter)
+}
+
+// TestDSCProtectedAppGetsThePolicyAndSignsInByTheNewRule: an app picked on the protect step is
+// one previewed PUT in the review; once sent the app uses the new policy, and Try a sign-in
+// (t on the summary, the app already picked) shows the new rule deciding a registered Mac of
+// the rule's group, and the catch-all deciding for anyone else.
+func TestDSCProtectedAppGetsThePolicyAndSignsInByTheNewRule(t *testing.T) {
+	d, _, api := newShellDriver(t, 80, 24)
+	dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals", protect: protectWorkday}.run(d)
+	d.RequireView("7 requests")
+	if !strings.Contains(requestsText(d), "Workday") || !regexp.MustCompile(`PUT +/api/v1/apps/0oa\w+/policies/\{\{`).MatchString(d.View()+requestsText(d)) {
+		t.Fatalf("the review has no PUT of Workday's policy:\n%s", requestsText(d))
+	}
+	d.Key(tea.KeyEnter) // send
+	d.RequireView("Done: 7 requests sent.")
+	policyID := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Registered devices")
+	apps, err := api.ListApps(context.Background(), okta.AppQuery{Q: "Workday"})
+	if err != nil || len(apps) != 1 || apps[0].AccessPolicyID != policyID {
+		t.Fatalf("Workday after the run: %+v (%v), want policy %s", apps, err, policyID)
+	}
+	d.TypeText("t")
+	d.RequireView("App signed in to", "> Workday")
+	d.Key(tea.KeyEnter) // Workday
+	d.Key(tea.KeyEnter) // Everyone
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	// The walk's rule is for its first group, Contractors: Everyone falls through.
+	d.RequireFlat("Policy “Registered devices”", "Decides “Catch-all Rule”", "NOT_MATCH people.groups.include")
+	d.TypeText("e")
+	d.Key(tea.KeyEnter) // Workday
+	d.RequireView("> Group: Everyone", "Group: Contractors")
+	d.Key(tea.KeyDown, tea.KeyEnter) // Contractors
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
+	d.RequireFlat("Sign-in: Workday · group Contractors", "Decides “Require a registered device”, the first rule that matches")
+}
+
+// TestDSCProtectPicksKeptGoingBack: esc from stage 2 shows the protect step with its pick.
+func TestDSCProtectPicksKeptGoingBack(t *testing.T) {
+	d, _, _ := newShellDriver(t, 80, 24)
+	dscWalk{appPolicy: "Kept apps", dscName: "Kept signals", protect: protectWorkday, stopAt: 2}.run(d)
+	d.Key(tea.KeyEsc)
+	d.RequireView("Protect these apps with “Kept apps”", "[•] Workday")
+}
+
+// requestsText is the whole plan of the review on top (it scrolls at 80x24).
+func requestsText(d *driver) string {
+	if r, ok := d.app().Top().(interface{ RequestsView() string }); ok {
+		return r.RequestsView()
+	}
+	return ""
+}

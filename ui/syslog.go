@@ -63,8 +63,9 @@ type SyslogFilter struct {
 	ChangedAt time.Time
 	PollEvery time.Duration // default 2s
 	PollFor   time.Duration // default 30s
-	// TrySignIn offers t: Try a sign-in (the view ends a flow that changed a rule).
-	TrySignIn bool
+	// TrySignIn, when set, offers t: Try a sign-in, starting from these options (the view
+	// ends a flow that changed a rule).
+	TrySignIn *signin.Options
 }
 
 // RecentAssuranceEvents is the filter of the standalone view: every device assurance event of
@@ -272,8 +273,8 @@ func (v *SyslogView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, v.c.Keys.Back):
 			return v, func() tea.Msg { return BackMsg{} }
-		case v.filter.TrySignIn && key.Matches(msg, v.c.Keys.TrySignIn):
-			screen := signin.New(v.c, signin.Options{})
+		case v.filter.TrySignIn != nil && key.Matches(msg, v.c.Keys.TrySignIn):
+			screen := signin.New(v.c, *v.filter.TrySignIn)
 			return v, func() tea.Msg { return PushMsg{Screen: screen} }
 		case key.Matches(msg, v.c.Keys.Refresh):
 			if v.loading {
@@ -299,7 +300,7 @@ func (v *SyslogView) SetSize(width, height int) { v.width, v.height = width, hei
 
 // ShortHelp lists the view's keys.
 func (v *SyslogView) ShortHelp() []key.Binding {
-	if v.filter.TrySignIn {
+	if v.filter.TrySignIn != nil {
 		return []key.Binding{v.c.Keys.TrySignIn, v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Refresh}
 	}
 	return []key.Binding{v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Refresh}

@@ -22,7 +22,9 @@ send 1
 log "stage 1: the existing policy “$APP_POLICY” and a registered-device rule in it"
 wait_for "Stage 1 of 5 · App sign-in policy"
 focused "App sign-in policy"
+wait_for "> + Create a new app sign-in policy"
 send /
+wait_for "┃ /"
 type_text "$APP_POLICY"
 wait_for "> $APP_POLICY"
 send Enter
@@ -67,11 +69,24 @@ send Enter
 wait_for "Done: 5 requests sent."
 wait_for "t: try a sign-in"
 
+# device_rest answers the device page from "Registered" on with what it shows: the registered
+# answer, not managed, no device assurance, any network.
+device_rest() {
+	send Enter
+	focused "Managed (MDM)?"
+	send Enter
+	focused "Passes device assurance"
+	send Enter
+	focused "Network zone"
+	send Enter
+}
+
 log "try a sign-in: Slack from a registered Mac"
 send t
 wait_for "Okta's answer (its policy simulation of the org as it is now)"
 focused "App signed in to"
 send /
+wait_for "┃ /"
 type_text "Slack"
 wait_for "> Slack"
 send Enter
@@ -83,7 +98,8 @@ wait_for "← macOS →"
 send Enter
 focused "Registered with Okta Verify?"
 wait_for "← Yes →"
-send Enter Enter Enter Enter # registered, not managed, no assurance, any network
+# One key per field: huh moves on through commands, so keys sent at once can skip a field.
+device_rest
 wait_for "Decides"
 wait_for "“$APP_RULE”"
 wait_for_re "User gets +ALLOW"
@@ -94,11 +110,15 @@ log "the same sign-in, not registered: the catch-all decides"
 send e
 focused "App signed in to"
 wait_for "> Slack"
-send Enter Enter Enter # app, who, platform
+send Enter
+focused "Who signs in"
+send Enter
+focused "Platform"
+send Enter
 focused "Registered with Okta Verify?"
 send Right
 wait_for "← No →"
-send Enter Enter Enter Enter
+device_rest
 wait_for "Decides"
 wait_for_re "NOT_MATCH +device.registered"
 wait_for "Catch-all Rule"

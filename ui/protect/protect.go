@@ -26,6 +26,10 @@ import (
 // loadTimeout bounds reading the org's apps, so a dead org shows an error, not a spinner.
 const loadTimeout = 60 * time.Second
 
+// dedicatedPolicies are the app sign-in policies Okta keeps for one app of its own: assigning
+// them to another app is refused ("re-assignment of this policy is not allowed").
+var dedicatedPolicies = map[string]bool{"Okta Admin Console": true, "Okta Dashboard": true}
+
 // Options place the step in its flow.
 type Options struct {
 	// PolicyID is the app sign-in policy the apps get; "" when the plan creates it.
@@ -39,8 +43,9 @@ type Options struct {
 	// Picked are app ids chosen on an earlier visit, picked again (the flow keeps them).
 	Picked []string
 	// OnDone runs when the admin presses enter: picked is empty when no app was chosen (no
-	// request), else the apps in the order the list shows them.
-	OnDone func(picked []okta.App) tea.Cmd
+	// request), else the apps in the order the list shows them, each with the policy it has
+	// now (what a roll back gives it again).
+	OnDone func(picked []flows.AppProtection) tea.Cmd
 }
 
 // Step is the screen of the step. Its picks are kept when the admin comes back to it.
@@ -224,10 +229,10 @@ func (s *Step) sortApps(apps []okta.App) {
 }
 
 func (s *Step) done() tea.Cmd {
-	var picked []okta.App
+	var picked []flows.AppProtection
 	for _, a := range s.apps {
 		if slices.Contains(s.picked, a.ID) {
-			picked = append(picked, a)
+			picked = append(picked, flows.ProtectionOf(a, s.names[a.AccessPolicyID]))
 		}
 	}
 	if s.opts.OnDone == nil {
@@ -237,7 +242,7 @@ func (s *Step) done() tea.Cmd {
 }
 
 func (s *Step) build() tea.Cmd {
-	if len(s.apps) == 0 {
+	if len(s.apps) == 0 || s.dedicated() {
 		s.form = nil
 		return nil
 	}
@@ -280,11 +285,16 @@ func (s *Step) policyName(id string) string {
 	return id
 }
 
+// dedicated reports whether the policy belongs to one Okta app and can't be given to others.
+func (s *Step) dedicated() bool { return s.opts.PolicyID != "" && dedicatedPolicies[s.opts.PolicyName] }
+
 // infoView says what the policy protects already.
 func (s *Step) infoView() string {
 	st := s.c.Styles
 	var text string
 	switch {
+	case s.dedicated():
+		text = "“" + s.opts.PolicyName + "” belongs to the " + s.opts.PolicyName + " app: Okta does not let other apps use it."
 	case s.opts.PolicyID == "":
 		text = "“" + s.opts.PolicyName + "” is new: it protects no app until one is assigned to it."
 	case len(s.already) == 0:
@@ -315,7 +325,7 @@ func (s *Step) View() string {
 		return s.spinner.View() + " Reading the org's apps…\n"
 	case s.form == nil:
 		return s.infoView() + "\n\n" + st.Title.Render(s.heading()) + "\n" +
-			st.Subtle.Render("No other app to protect: enter goes on.") + "\n"
+			st.Subtle.Render("No app to pick: enter goes on.") + "\n"
 	}
 	return s.infoView() + "\n\n" + s.form.View()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
@@ -24,13 +25,13 @@ func init() { lipgloss.SetColorProfile(termenv.Ascii) }
 // picks records what the step handed on.
 type picks struct {
 	called bool
-	apps   []okta.App
+	apps   []flows.AppProtection
 }
 
 func (p *picks) labels() []string {
 	var out []string
 	for _, a := range p.apps {
-		out = append(out, a.Label)
+		out = append(out, a.AppLabel)
 	}
 	return out
 }
@@ -42,7 +43,7 @@ func newStep(t *testing.T, policy string, opts ...sandboxtest.Option) (*uitest.D
 	_, api := uitest.Sandbox(t, opts...)
 	got := &picks{}
 	o := protect.Options{PolicyName: "Registered devices", Title: "Device signal collection",
-		OnDone: func(apps []okta.App) tea.Cmd { got.called, got.apps = true, apps; return nil }}
+		OnDone: func(apps []flows.AppProtection) tea.Cmd { got.called, got.apps = true, apps; return nil }}
 	if policy != "" {
 		o.PolicyID, o.PolicyName = sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, policy), policy
 	}
@@ -121,10 +122,10 @@ func TestProtectTeatestPickTwo(t *testing.T) {
 	_, api := uitest.Sandbox(t)
 	c := uitest.Common(t, api, 80, 24)
 	done := make(chan []string, 1)
-	step := protect.New(c, protect.Options{PolicyName: "Registered devices", OnDone: func(apps []okta.App) tea.Cmd {
+	step := protect.New(c, protect.Options{PolicyName: "Registered devices", OnDone: func(apps []flows.AppProtection) tea.Cmd {
 		var labels []string
 		for _, a := range apps {
-			labels = append(labels, a.Label)
+			labels = append(labels, a.AppLabel+" from "+a.PreviousPolicyName)
 		}
 		done <- labels
 		return tea.Quit
@@ -142,7 +143,22 @@ func TestProtectTeatestPickTwo(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 	}
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	if got := strings.Join(<-done, ","); got != "Expense Portal,Salesforce.com" {
-		t.Fatalf("picked %s, want Expense Portal,Salesforce.com", got)
+	// Each pick carries the policy it has now, which a roll back gives it again.
+	if got, want := strings.Join(<-done, ","), "Expense Portal from Any two factors,Salesforce.com from Any two factors"; got != want {
+		t.Fatalf("picked %s, want %s", got, want)
+	}
+}
+
+// TestProtectDedicatedPolicyOffersNoApp: Okta keeps the Admin Console's policy for that app,
+// so the step offers nothing to pick and says why; enter goes on with no request.
+func TestProtectDedicatedPolicyOffersNoApp(t *testing.T) {
+	d, got, _ := newStep(t, "Okta Admin Console")
+	d.RequireFlat("“Okta Admin Console” belongs to the Okta Admin Console app: Okta does not let other apps use it.", "No app to pick: enter goes on.")
+	if strings.Contains(d.View(), "[ ]") {
+		t.Errorf("apps offered for a dedicated policy:\n%s", d.View())
+	}
+	d.Key(tea.KeyEnter)
+	if !got.called || len(got.apps) != 0 {
+		t.Fatalf("enter: called %v with %v, want called with no app", got.called, got.labels())
 	}
 }
