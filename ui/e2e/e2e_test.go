@@ -1,7 +1,7 @@
 // Package e2e drives the real okta-device-wizard binary in tmux against `sandbox serve` and
 // checks the org it leaves behind over the Management API (curl and jq). The flows are bash
-// scripts beside this file (dsc.sh, assurance.sh, helpers in lib.sh); these tests build the
-// binary once and run them.
+// scripts beside this file (dsc.sh, assurance.sh, fix_continue.sh, kill_resume.sh, rollback.sh,
+// helpers in lib.sh); these tests build the binary once and run them.
 //
 // They skip when tmux, jq or curl is missing, unless OKTA_WIZARD_E2E_REQUIRED=1 (CI), where a
 // missing tool is a failure.
@@ -239,6 +239,19 @@ func TestAssuranceFlowInTmux(t *testing.T) { runFlow(t, "assurance.sh") }
 // tries a sign-in from the submit summary: a registered Mac is let in by the new rule, an
 // unregistered one falls through to the catch-all; the org's simulation agrees over the API.
 func TestSignInAfterDSCInTmux(t *testing.T) { runFlow(t, "signin.sh") }
+
+// TestFixAndContinueLeavesNoJournalInTmux: with the first assurance create and the first
+// mapping refused (E0000001), f, fix and send finish both flows; no journal is left and the
+// home screen offers no resume.
+func TestFixAndContinueLeavesNoJournalInTmux(t *testing.T) { runFlow(t, "fix_continue.sh") }
+
+// TestKillThenResumeShowsTrueStatesInTmux: kill -9 mid-run; the resume screen shows each step
+// as its journal records it (done / unknown / not run) and r finishes without duplicates.
+func TestKillThenResumeShowsTrueStatesInTmux(t *testing.T) { runFlow(t, "kill_resume.sh") }
+
+// TestRollbackPreviewsAndAsksInTmux: u lists the undo requests and sends nothing until enter;
+// ctrl+c on the stopped run exits 130 keeping the journal; the next start rolls it back.
+func TestRollbackPreviewsAndAsksInTmux(t *testing.T) { runFlow(t, "rollback.sh") }
 
 // TestWaitForFailureDumpsScreen checks the harness itself: a text that never shows fails the
 // script with the last screen in its output, and the cleanup leaves no tmux server, sandbox

@@ -257,3 +257,83 @@ secret_free() {
 		fail "the API token is in a file the wizard wrote: $(grep -rlF -- "$TOKEN" "$E2E_TMP/home" "$E2E_TMP/xdg")"
 	fi
 }
+
+# dsc_walk_to_review walks the DSC flow from the home screen with the defaults — a new app
+# sign-in policy named $1 with its registered-device rule, a signal collection policy named $2
+# with an Okta Verify rule — and waits for the review.
+dsc_walk_to_review() {
+	local app=$1 dsc=$2
+	wait_for "1. Device signal collection"
+	send 1
+	wait_for "Stage 1 of 5 · App sign-in policy"
+	focused "App sign-in policy"
+	wait_for "> + Create a new app sign-in policy"
+	send Enter
+	focused "Name of the new app sign-in policy"
+	type_text "$app"
+	wait_for "> $app"
+	send Enter
+	focused "Description (optional)"
+	send Enter
+	focused "Rule name"
+	send Enter
+	focused "Access for a registered device"
+	send Enter
+	focused "Require managed devices too?"
+	send Enter
+	focused "People: groups the rule applies to"
+	send Enter
+	focused "Priority: where the rule goes"
+	send Enter
+	wait_for "Stage 2 of 5 · Signal collection policy"
+	focused "Signal collection policy name"
+	type_text "$dsc"
+	wait_for "> $dsc"
+	send Enter
+	focused "Description (optional)"
+	send Enter
+	wait_for "Stage 3 of 5 · Mapping"
+	focused "Also map these app sign-in policies (optional)"
+	send Enter
+	wait_for "Stage 4 of 5 · Rule"
+	focused "Rule name"
+	send Enter
+	focused "Device context providers"
+	wait_for "[•] Okta Verify"
+	send Enter
+	focused "Okta Verify: user identification"
+	send Enter
+	focused "Only on these platforms (optional)"
+	send Enter
+	focused "Only from these network zones (optional)"
+	send Enter
+	wait_for "Stage 5 of 5 · Review"
+}
+
+# journal_files lists the run journals the wizard keeps (none once every run finished).
+journal_files() { find "$E2E_TMP/xdg/okta-device-wizard/journal" -name '*.json' 2>/dev/null || true; }
+
+# no_journal fails when a journal is left on disk or the home screen offers a resume.
+no_journal() {
+	local left
+	sleep 0.5 # the home screen reads the journals in the background
+	left=$(journal_files)
+	[ -z "$left" ] || fail "$1: a journal is left: $left"
+	if screen | grep -qF "Resume or roll back"; then
+		fail "$1: the home screen offers to resume a finished run"
+	fi
+	log "ok: $1: no journal left, no resume offered"
+}
+
+# wizard_pid is the pid of the wizard the tmux pane runs (the child of run-wizard.sh).
+wizard_pid() {
+	local pane
+	pane=$(tm display-message -p -t "$SESSION" '#{pane_pid}')
+	pgrep -P "$pane" | head -n1
+}
+
+# restart_wizard ends the tmux session (the wizard in it has exited) and starts a new one.
+restart_wizard() {
+	tm kill-session -t "$SESSION" >/dev/null 2>&1 || true
+	start_wizard
+}
