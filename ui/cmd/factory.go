@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -81,12 +82,13 @@ func connect(ctx context.Context, f *Factory) (*Org, error) {
 		}
 		return &Org{API: client, Label: client.OrgURL(), Close: func() {}}, nil
 	}
-	return startSandbox(f.StateDir)
+	return startSandbox(f.StateDir, f.IO.ErrOut)
 }
 
 // startSandbox starts the default org. It listens on the port it used last time when that port
 // is free, so journals of an interrupted run (which record the org URL) can be resumed.
-func startSandbox(stateDir string) (*Org, error) {
+// What opening its state file did that the user should know (a migration) goes to notes.
+func startSandbox(stateDir string, notes io.Writer) (*Org, error) {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
@@ -97,6 +99,11 @@ func startSandbox(stateDir string) (*Org, error) {
 	srv, err := sandbox.New(sandbox.Options{StatePath: filepath.Join(stateDir, sandboxStateFile), Faults: faults})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if notes != nil {
+		for _, n := range srv.Notices() {
+			fmt.Fprintf(notes, "Note: %s.\n", n)
+		}
 	}
 	addrFile := filepath.Join(stateDir, "sandbox.addr")
 	started := false

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,5 +91,26 @@ func TestSandboxSeedRejectsBadInput(t *testing.T) {
 		if _, err := runSeed(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Fatalf("%v: error %v should mention %q", c.args, err, c.want)
 		}
+	}
+}
+
+func TestDefaultSandboxSaysItMigratedAnOlderStateFile(t *testing.T) {
+	e := realConfigEnv(t)
+	state := filepath.Join(e.f.StateDir, sandboxStateFile)
+	v1 := `{"format":"okta-device-wizard-sandbox","version":1,"policies":[{"id":"rst1","type":"ACCESS_POLICY","name":"Kept from v1","status":"ACTIVE","priority":1,"system":false}],"rules":{"rst1":[]}}`
+	if err := os.WriteFile(state, []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.execute("inspect", "--json"); code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, e.err)
+	}
+	if !strings.Contains(e.err.String(), "migrated "+state) || !strings.Contains(e.err.String(), state+"-v1.bak") {
+		t.Fatalf("stderr should say the state file was migrated and where the JSON went: %q", e.err)
+	}
+	if !strings.Contains(e.out.String(), "Kept from v1") {
+		t.Fatalf("the migrated org lost its policy: %s", e.out)
+	}
+	if b, _ := os.ReadFile(state + "-v1.bak"); string(b) != v1 {
+		t.Fatal("backup differs from the JSON file")
 	}
 }
