@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,13 +91,7 @@ func (c *Client) ListAppsPaged(ctx context.Context, q AppQuery, page func([]App)
 	if q.Limit > 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	return c.pages(ctx, "/api/v1/apps", v, func(body []byte) error {
-		var apps []App
-		if err := json.Unmarshal(body, &apps); err != nil {
-			return fmt.Errorf("GET /api/v1/apps: unexpected answer: %w", err)
-		}
-		return page(apps)
-	})
+	return pagesOf(ctx, c, "/api/v1/apps", v, page)
 }
 
 // GetApp reads one app.

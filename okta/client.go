@@ -176,13 +176,7 @@ func (c *Client) listPoliciesPaged(ctx context.Context, t PolicyType, pageSize i
 	if pageSize > 0 {
 		q.Set("limit", strconv.Itoa(pageSize))
 	}
-	return c.pages(ctx, "/api/v1/policies", q, func(body []byte) error {
-		var ps []Policy
-		if err := json.Unmarshal(body, &ps); err != nil {
-			return fmt.Errorf("GET /api/v1/policies: unexpected answer: %w", err)
-		}
-		return page(ps)
-	})
+	return pagesOf(ctx, c, "/api/v1/policies", q, page)
 }
 
 // GetPolicy reads one policy.

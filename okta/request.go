@@ -374,14 +374,21 @@ func (c *Client) pages(ctx context.Context, target string, query url.Values, fn 
 
 var errStopPaging = errors.New("stop paging")
 
+// pagesOf decodes each page of a JSON array and hands it to page.
+func pagesOf[T any](ctx context.Context, c *Client, target string, query url.Values, page func([]T) error) error {
+	return c.pages(ctx, target, query, func(body []byte) error {
+		var items []T
+		if err := json.Unmarshal(body, &items); err != nil {
+			return fmt.Errorf("GET %s: unexpected answer: %w", pathOf(target), err)
+		}
+		return page(items)
+	})
+}
+
 // listAll collects every page of a JSON array.
 func listAll[T any](ctx context.Context, c *Client, target string, query url.Values) ([]T, error) {
 	var all []T
-	err := c.pages(ctx, target, query, func(body []byte) error {
-		var page []T
-		if err := json.Unmarshal(body, &page); err != nil {
-			return fmt.Errorf("GET %s: unexpected answer: %w", pathOf(target), err)
-		}
+	err := pagesOf(ctx, c, target, query, func(page []T) error {
 		all = append(all, page...)
 		return nil
 	})

@@ -1,6 +1,7 @@
 package okta_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -217,4 +218,24 @@ func rawPost(t *testing.T, srv *sandbox.Server, path, body string) rawReply {
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return rawReply{status: resp.StatusCode, body: out}
+}
+
+// BenchmarkSimulatePolicyOverHTTP is one simulation through the real client and the sandbox:
+// the round trip an admin waits for on the Try a sign-in screen.
+func BenchmarkSimulatePolicyOverHTTP(b *testing.B) {
+	srv := sandboxtest.StartServer(b)
+	c, _ := newClient(b, srv)
+	ctx := context.Background()
+	apps, err := c.ListApps(ctx, okta.AppQuery{Q: "Salesforce"})
+	if err != nil || len(apps) != 1 {
+		b.Fatal(apps, err)
+	}
+	req := okta.SimulationRequest{AppInstance: apps[0].ID, PolicyTypes: []string{"ACCESS_POLICY"},
+		PolicyContext: okta.PolicyContext{Groups: &okta.SimIDs{IDs: []string{sandboxtest.GroupID(b, c, "Sales")}}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.SimulatePolicy(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

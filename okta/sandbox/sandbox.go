@@ -1,9 +1,12 @@
 // Package sandbox is a local HTTP server that answers the Okta Management API endpoints the
-// wizard uses (policies, rules, mappings, device assurance, IdPs, groups, zones, System Log,
-// OAuth token) the way a fresh Identity Engine org does: same status codes, JSON shapes,
+// wizard uses (policies, rules, mappings, device assurance, apps and their sign-in policies,
+// policy simulation, IdPs, groups, users, zones, System Log, OAuth token) the way a fresh Identity Engine org does: same status codes, JSON shapes,
 // error bodies, paging and rate-limit headers. Its state lives in a transactional store (one
 // bbolt file, see store.go) so an org survives restarts and kill -9; faults (429, 5xx, dropped connections, validation errors, latency) can be
 // injected to test clients.
+//
+// Policy simulation is evaluated for real by okta/simulate over the org's own apps, rules and
+// users (see simulate.go); the choices about apps are listed in apps.go.
 //
 // Where neither the 5.1.0 spec nor the recordings say what Okta answers, the sandbox chooses:
 //   - Mapping an ACCESS_POLICY already mapped to the same DSC policy answers 200 with the

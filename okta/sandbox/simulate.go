@@ -32,7 +32,12 @@ func (s *Server) simulatePolicy(c *call) (response, error) {
 		return errResp(http.StatusBadRequest, "E0000001", "Api validation failed: "+invalid.Causes[0].Field, causes...), nil
 	}
 	return s.answer(func(st *state) response {
-		res, err := simulate.Evaluate(simulationOrg(st, req.AppInstance), req)
+		org, ok := simulationOrg(st, req.AppInstance)
+		if !ok {
+			s.log.Error("sandbox simulate: a stored policy or rule does not decode", "app", req.AppInstance)
+			return internalErr()
+		}
+		res, err := simulate.Evaluate(org, req)
 		var nf *simulate.NotFoundError
 		if errors.As(err, &nf) {
 			return notFoundErr(nf.ID, nf.Kind)
@@ -45,9 +50,10 @@ func (s *Server) simulatePolicy(c *call) (response, error) {
 }
 
 // simulationOrg is the part of the org an evaluation for appID reads: the app, its policy and
-// rules, the users' groups and the default policies of the other types.
-func simulationOrg(st *state, appID string) simulate.Org {
-	org := simulate.Org{
+// rules, the users' groups and the default policies of the other types; ok is false when a
+// stored policy or rule does not decode as the client's type.
+func simulationOrg(st *state, appID string) (org simulate.Org, ok bool) {
+	org = simulate.Org{
 		Rules:           map[string][]okta.Rule{},
 		UserGroups:      map[string][]string{},
 		EveryoneGroupID: st.everyoneGroupID(),
@@ -67,19 +73,20 @@ func simulationOrg(st *state, appID string) simulate.Org {
 	}
 	a := st.app(appID)
 	if a == nil {
-		return org
+		return org, true
 	}
 	policyID := st.AppPolicies[appID]
 	org.Apps = []okta.App{{ID: appID, Name: str(a["name"]), Label: str(a["label"]), Status: str(a["status"]), AccessPolicyID: policyID}}
 	if p := st.policy(policyID); p != nil {
 		var pol okta.Policy
 		var rules []okta.Rule
-		if convert(p, &pol) && convert(st.Rules[policyID], &rules) {
-			org.Policies = []okta.Policy{pol}
-			org.Rules[policyID] = rules
+		if !convert(p, &pol) || !convert(st.Rules[policyID], &rules) {
+			return org, false
 		}
+		org.Policies = []okta.Policy{pol}
+		org.Rules[policyID] = rules
 	}
-	return org
+	return org, true
 }
 
 // convert decodes a stored JSON value into the client's type.
