@@ -300,7 +300,7 @@ func (f *AssuranceRuleFlow) settingsPage() formPage {
 		group: func() *huh.Group {
 			d := &f.draft
 			return huh.NewGroup(
-				huh.NewInput().Title("Rule name").Value(&d.Name).Validate(flows.ValidateName("Rule name")),
+				huh.NewInput().Title(withDefault(f.c, "Rule name", d.Name)).Value(&d.Name).Validate(flows.ValidateName("Rule name")),
 				// A visible list, not an inline toggle: ← must not silently flip the decision.
 				huh.NewSelect[string]().Title("Access for devices that pass").
 					Options(huh.NewOption("Allow: let them in", flows.AccessAllow), huh.NewOption("Deny: block them", flows.AccessDeny)).

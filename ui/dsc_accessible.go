@@ -40,11 +40,6 @@ func RunAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) 
 		org = "SANDBOX (a local stand-in for Okta)"
 	}
 	fmt.Fprintf(out, "okta-device-wizard, accessible mode.\nOrg: %s\n\n", org)
-	if runs, _ := run.FindUnfinishedRuns(c); len(runs) > 0 {
-		fmt.Fprintf(out, "%d unfinished run(s), newest: %s (%s).\n"+
-			"okta-device-wizard apply --resume continues it; apply --rollback undoes it.\n\n",
-			len(runs), runs[0].Title, runs[0].Desc)
-	}
 	var entries []FlowEntry
 	for _, e := range registeredFlows() {
 		if e.Accessible != nil {
@@ -54,14 +49,26 @@ func RunAccessible(ctx context.Context, c *Common, in io.Reader, out io.Writer) 
 	if len(entries) == 0 {
 		return errors.New("no flow supports accessible mode in this build")
 	}
+	// Unfinished runs come first, as on the home screen: resume or roll back each.
+	runs, elsewhere := splitUnfinished(c)
+	for _, j := range elsewhere {
+		fmt.Fprintln(out, common.Wrap(fmt.Sprintf("An unfinished run (%s) was against %s: connect to that org to resume or roll it back.", j.Plan().Title, j.Org())))
+	}
 	choice := 0
-	opts := make([]huh.Option[int], len(entries))
+	opts := make([]huh.Option[int], 0, len(runs)+len(entries))
+	for i, j := range runs {
+		opts = append(opts, huh.NewOption(runTitle(j), i))
+	}
 	for i, e := range entries {
-		opts[i] = huh.NewOption(e.Title, i)
+		opts = append(opts, huh.NewOption(e.Title, len(runs)+i))
 	}
 	if err := accessibleForm(lr, out, huh.NewGroup(huh.NewSelect[int]().Title("What do you want to do?").Options(opts...).Value(&choice))); err != nil {
 		return err
 	}
+	if choice < len(runs) {
+		return runUnfinishedAccessible(ctx, c, runs[choice], lr, out)
+	}
+	choice -= len(runs)
 	return entries[choice].Accessible(ctx, c, lr, out)
 }
 

@@ -116,7 +116,7 @@ func newStage1(f *dscFlow) *dscStage {
 			skip: reusing,
 			group: func() *huh.Group {
 				return huh.NewGroup(
-					huh.NewInput().Title("Rule name").
+					huh.NewInput().Title(withDefault(f.c, "Rule name", d.AppRule.Name)).
 						Validate(keepOr(&d.AppRule.Name, f.validateAppRuleName)).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.AppRule.Name),

@@ -21,7 +21,7 @@ func newStage4(f *dscFlow) *dscStage {
 		{
 			group: func() *huh.Group {
 				return huh.NewGroup(
-					huh.NewInput().Title("Rule name").
+					huh.NewInput().Title(withDefault(f.c, "Rule name", d.RuleName)).
 						Validate(keepOr(&d.RuleName, flows.ValidateName("Signal collection rule name"))).
 						CharLimit(flows.MaxNameLength+10).
 						Value(&d.RuleName),

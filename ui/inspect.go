@@ -72,6 +72,7 @@ func init() {
 		Title:       "Inspect the org",
 		Description: "Browse DSC, app sign-in and device assurance policies, recent events and warnings",
 		Start:       NewInspect,
+		Accessible:  runInspectAccessible,
 	})
 }
 

@@ -358,8 +358,8 @@ func TestShellResumeRefusesAnotherOrg(t *testing.T) {
 	}
 }
 
-// TestAccessibleMentionsUnfinishedRuns: accessible mode names the commands that resume or
-// roll back an unfinished run.
+// TestAccessibleMentionsUnfinishedRuns: accessible mode offers an unfinished run of this org
+// first, to resume or roll back.
 func TestAccessibleMentionsUnfinishedRuns(t *testing.T) {
 	_, api := shellSandbox(t)
 	c := shellCommon(t, api, 80, 24)
@@ -368,8 +368,7 @@ func TestAccessibleMentionsUnfinishedRuns(t *testing.T) {
 	}
 	var out strings.Builder
 	_ = RunAccessible(context.Background(), c, strings.NewReader(""), &out)
-	if !strings.Contains(out.String(), "1 unfinished run(s), newest: Device signal collection “Left over”") ||
-		!strings.Contains(out.String(), "apply --resume") {
+	if !strings.Contains(out.String(), "1. Resume or roll back: Device signal collection “Left over”") {
 		t.Errorf("no mention of the unfinished run:\n%s", out.String())
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"text/tabwriter"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
@@ -132,7 +131,7 @@ func (o *inspectOptions) run(ctx context.Context) error {
 	if o.json {
 		err = writeInventoryJSON(streams.Out, inv, kind, o.filter)
 	} else {
-		err = writeInventoryText(streams.Out, org.Label, inv, kind, o.filter)
+		err = flows.WriteInventoryText(streams.Out, org.Label, inv, kind, o.filter)
 	}
 	if err != nil {
 		return err
@@ -179,41 +178,4 @@ func writeInventoryJSON(w io.Writer, inv *flows.Inventory, kind flows.Kind, filt
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// writeInventoryText prints the org (SANDBOX plainly) and one plain table per kind (or only kind's).
-func writeInventoryText(w io.Writer, orgLabel string, inv *flows.Inventory, kind flows.Kind, filter string) error {
-	kinds := flows.Kinds
-	if kind != "" {
-		kinds = []flows.Kind{kind}
-	}
-	fmt.Fprintf(w, "Org: %s\n", orgLabel)
-	for _, k := range kinds {
-		rows := inv.Filter(k, filter)
-		fmt.Fprintf(w, "\n%s (%d)\n", k.Title(), len(rows))
-		if len(rows) == 0 {
-			fmt.Fprintln(w, "  (none)")
-			continue
-		}
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  "+strings.Join(flows.Columns(k), "\t"))
-		for _, r := range rows {
-			cells := make([]string, len(r.Cells))
-			for i, c := range r.Cells {
-				cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(c)
-				if cells[i] == "" {
-					cells[i] = "-"
-				}
-			}
-			mark := "  "
-			if r.Warn && k != flows.KindWarnings {
-				mark = "! "
-			}
-			fmt.Fprintln(tw, mark+strings.Join(cells, "\t"))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
