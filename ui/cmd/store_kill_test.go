@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,6 +33,17 @@ func TestSandboxAcknowledgedWritesSurviveKill9(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPoliciesExist(t, api, acknowledged)
+		if round == 0 {
+			// Another process on the same state file is refused, naming this one.
+			second := exec.Command(bin, "sandbox", "serve", "--addr", "127.0.0.1:0", "--state", state)
+			second.Env = env
+			start := time.Now()
+			out, err := second.CombinedOutput()
+			want := fmt.Sprintf("in use by another sandbox (pid %d)", p.cmd.Process.Pid)
+			if err == nil || !strings.Contains(string(out), want) || time.Since(start) > 5*time.Second {
+				t.Fatalf("a second sandbox serve should be refused with %q: %v\n%s", want, err, out)
+			}
+		}
 
 		var mu sync.Mutex
 		var wg sync.WaitGroup
