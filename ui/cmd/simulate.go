@@ -2,15 +2,15 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/simulate"
 )
@@ -31,6 +31,7 @@ type simulateOptions struct {
 	risk       string
 	json       bool
 	expectRule string
+	planFile   string
 	// set reports whether a flag was given (registered/managed are unknown unless given).
 	set func(name string) bool
 }
@@ -44,6 +45,11 @@ func newSimulateCmd(f *Factory) *cobra.Command {
 decide a sign-in to an app, and why: each condition of each rule tried, MATCH, NOT_MATCH or
 UNDEFINED (the sign-in does not say). Nothing in the org changes.
 
+With --plan PLAN (a plan saved from a review screen) nothing is asked of Okta's simulation: the
+plan is applied to a copy of the app, the policies and the rules it touches, and the sign-in is
+evaluated there. That is the wizard's prediction of what Okta will decide once the plan is sent,
+and the output says so.
+
 Name the app, groups, user (login, email or id), device assurance policy and zones by name or id.
 --registered and --managed are unknown unless given (--registered=false for an unregistered device).
 
@@ -53,7 +59,9 @@ decide (and the codes every command shares: 5 bad configuration, 6 credentials r
 		Example: `  okta-device-wizard simulate --app Salesforce.com --group Sales --platform MACOS --registered
   okta-device-wizard simulate --app Workday --user alice@example.com --registered=false --json
   okta-device-wizard simulate --app Salesforce.com --group Sales --registered --managed \
-      --assurance "macOS encrypted" --expect-rule "Compliant Macs"`,
+      --assurance "macOS encrypted" --expect-rule "Compliant Macs"
+  okta-device-wizard simulate --plan dsc.plan.json --app Workday --group Sales --registered \
+      --expect-rule "Registered devices only"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError(fmt.Errorf("simulate takes no arguments, got %q", strings.Join(args, " ")))
@@ -82,6 +90,7 @@ decide (and the codes every command shares: 5 bad configuration, 6 credentials r
 	fl.StringVar(&o.risk, "risk", "", "risk level: "+strings.Join(simulate.RiskLevels, ", "))
 	fl.BoolVar(&o.json, "json", false, "print the request, the decision and Okta's whole answer as JSON")
 	fl.StringVar(&o.expectRule, "expect-rule", "", "exit 7 unless the rule named NAME decides")
+	fl.StringVar(&o.planFile, "plan", "", "predict instead: the saved PLAN applied to a copy of the org, evaluated here, nothing sent")
 	return cmd
 }
 
@@ -111,6 +120,17 @@ func (o *simulateOptions) run(ctx context.Context) error {
 	if err := o.checkFlags(); err != nil {
 		return usageError(err)
 	}
+	var plan flows.Plan
+	if o.planFile != "" {
+		p, err := flows.LoadPlan(o.planFile)
+		if err == nil {
+			err = flows.CheckPlan(p, time.Now())
+		}
+		if err != nil {
+			return usageError(fmt.Errorf("%s: %w", o.planFile, err))
+		}
+		plan = p
+	}
 	if o.f.Connect == nil {
 		return errors.New("no way to connect to an org")
 	}
@@ -121,22 +141,44 @@ func (o *simulateOptions) run(ctx context.Context) error {
 	if org.Close != nil {
 		defer org.Close()
 	}
-	req, app, err := o.request(ctx, org.API)
+	if o.planFile != "" {
+		if plan, err = resolvePlanRefs(ctx, org, plan); err != nil {
+			return err
+		}
+	}
+	req, app, err := o.request(ctx, org.API, plan)
 	if err != nil {
 		return err
 	}
-	res, err := org.API.SimulatePolicy(ctx, req)
-	if err != nil {
-		return fmt.Errorf("simulate: %w", err)
-	}
-	d, err := decisionOf(ctx, org.API, res)
-	if err != nil {
-		return err
-	}
-	if o.json {
-		err = writeSimulationJSON(o.f.IO.Out, org.Label, req, d, res)
+	var (
+		res *okta.SimulationResult
+		d   *simDecision
+		doc = simulationJSON{Source: "okta", Org: org.Label, Request: req}
+	)
+	if o.planFile == "" {
+		if res, err = org.API.SimulatePolicy(ctx, req); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		if d, err = decisionOf(ctx, org.API, res); err != nil {
+			return err
+		}
 	} else {
-		err = writeSimulationText(o.f.IO.Out, org.Label, app, o.describe(), d, res)
+		snap, err := flows.LoadSnapshot(ctx, org.API, plan, req)
+		if err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		pred, err := flows.Predict(plan, snap, req)
+		if err != nil {
+			return fmt.Errorf("simulate: predicting: %w", err)
+		}
+		res, d = pred.Result, predictedDecision(pred)
+		doc.Source, doc.Label, doc.Plan = "prediction", pred.Label, o.planFile
+	}
+	doc.Decision, doc.Result = d, res
+	if o.json {
+		err = writeSimulationJSON(o.f.IO.Out, doc)
+	} else {
+		err = writeSimulationText(o.f.IO.Out, doc, app, o.describe())
 	}
 	if err != nil {
 		return err
@@ -152,7 +194,9 @@ func (o *simulateOptions) run(ctx context.Context) error {
 }
 
 // request resolves the flags' names to ids in the org.
-func (o *simulateOptions) request(ctx context.Context, api okta.API) (okta.SimulationRequest, okta.App, error) {
+// A device assurance policy the plan creates may be named too: it stands for the one the plan
+// will create.
+func (o *simulateOptions) request(ctx context.Context, api okta.API, plan flows.Plan) (okta.SimulationRequest, okta.App, error) {
 	req := okta.SimulationRequest{PolicyTypes: []string{string(okta.TypeAccessPolicy)}}
 	apps, err := api.ListApps(ctx, okta.AppQuery{})
 	if err != nil {
@@ -200,6 +244,11 @@ func (o *simulateOptions) request(ctx context.Context, api okta.API) (okta.Simul
 		das, err := api.ListDeviceAssurances(ctx)
 		if err != nil {
 			return req, app, fmt.Errorf("listing device assurance policies: %w", err)
+		}
+		for _, s := range plan.Steps {
+			if b, ok := s.Body.(*okta.DeviceAssurance); ok && s.Action == flows.ActCreateDeviceAssurance && b.Name == o.assurance {
+				das = append(das, okta.DeviceAssurance{ID: flows.Placeholder(s.ID), Name: b.Name})
+			}
 		}
 		d, err := pickNamed("device assurance policy", o.assurance, das, func(d okta.DeviceAssurance) []string { return []string{d.ID, d.Name} })
 		if err != nil {
@@ -290,88 +339,4 @@ func (o *simulateOptions) describe() string {
 		parts = append(parts, strings.ToUpper(o.risk)+" risk")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// simDecision is the policy and rule that decide, with what the user gets.
-type simDecision struct {
-	Policy     simRef              `json:"policy"`
-	Rule       simRef              `json:"rule"`
-	Outcome    simulate.Outcome    `json:"outcome"`
-	Conditions []okta.SimCondition `json:"conditions"`
-}
-
-type simRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// decisionOf reads the deciding rule to say what the user gets; nil when nothing decides.
-func decisionOf(ctx context.Context, api okta.API, res *okta.SimulationResult) (*simDecision, error) {
-	p, r, ok := res.Decision(string(okta.TypeAccessPolicy))
-	if !ok {
-		return nil, nil
-	}
-	rule, err := api.GetRule(ctx, p.ID, r.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reading the deciding rule %q: %w", r.Name, err)
-	}
-	return &simDecision{Policy: simRef{p.ID, p.Name}, Rule: simRef{r.ID, r.Name}, Outcome: simulate.OutcomeOf(*rule), Conditions: r.Conditions}, nil
-}
-
-// simulationJSON is the --json document; source says whose evaluation it is.
-type simulationJSON struct {
-	Source   string                 `json:"source"`
-	Org      string                 `json:"org"`
-	Request  okta.SimulationRequest `json:"request"`
-	Decision *simDecision           `json:"decision"`
-	Result   *okta.SimulationResult `json:"result"`
-}
-
-func writeSimulationJSON(w io.Writer, org string, req okta.SimulationRequest, d *simDecision, res *okta.SimulationResult) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(simulationJSON{Source: "okta", Org: org, Request: req, Decision: d, Result: res})
-}
-
-func writeSimulationText(w io.Writer, org string, app okta.App, signIn string, d *simDecision, res *okta.SimulationResult) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Okta's simulation in %s\n", org)
-	fmt.Fprintf(&b, "Sign-in to %q: %s\n\n", app.Label, signIn)
-	if d == nil {
-		b.WriteString("No rule decides: the app has no active app sign-in policy.\n")
-	} else {
-		fmt.Fprintf(&b, "Decided by rule %q of policy %q: %s\n", d.Rule.Name, d.Policy.Name, d.Outcome)
-		writeConditions(&b, d.Conditions)
-	}
-	for _, e := range res.Evaluation {
-		if e.PolicyType != string(okta.TypeAccessPolicy) {
-			continue
-		}
-		writeRules(&b, "Tried before it and not matched:", e.Evaluated)
-		writeRules(&b, "Passed over (the sign-in does not say):", e.Undefined)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func writeRules(b *strings.Builder, title string, ps okta.SimPolicies) {
-	var rules []okta.SimRule
-	for _, p := range ps.Policies {
-		rules = append(rules, p.Rules...)
-	}
-	if len(rules) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "\n%s\n", title)
-	for _, r := range rules {
-		fmt.Fprintf(b, "  %q %s\n", r.Name, r.Status)
-		writeConditions(b, r.Conditions)
-	}
-}
-
-func writeConditions(b *strings.Builder, conds []okta.SimCondition) {
-	for _, c := range conds {
-		fmt.Fprintf(b, "    %-26s %s\n", c.Type, c.Status)
-	}
 }

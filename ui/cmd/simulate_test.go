@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
@@ -200,5 +201,73 @@ func TestSimulateUsageErrorsExitTwo(t *testing.T) {
 		if !strings.Contains(e.err.String(), tc.msg) {
 			t.Errorf("%v: stderr %q lacks %q", tc.args, e.err, tc.msg)
 		}
+	}
+}
+
+// savedDSCPlan saves a DSC plan whose new policy "Registered Sales" (a rule allowing Sales on
+// registered devices) protects Workday.
+func savedDSCPlan(t *testing.T, e *cmdEnv) string {
+	t.Helper()
+	ctx := context.Background()
+	apps, err := e.api.ListApps(ctx, okta.AppQuery{Q: "Workday"})
+	if err != nil || len(apps) != 1 {
+		t.Fatalf("Workday: %v %v", apps, err)
+	}
+	d := flows.DSCDraft{
+		AppPolicy:   flows.PolicyChoice{Name: "Registered Sales"},
+		AppRule:     flows.AppRuleDraft{Name: "Registered devices only", Access: flows.AccessAllow, Priority: 1, GroupIDs: []string{sandboxtest.GroupID(t, e.api, "Sales")}},
+		ProtectApps: []flows.AppProtection{flows.ProtectionOf(apps[0], "Any two factors")},
+		Name:        "Sales signals", RuleName: "Okta Verify", OktaVerify: true, UserIdentification: flows.UserIdentificationIgnore,
+	}
+	plan, err := d.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dsc.plan.json")
+	if err := flows.SavePlanWithRefs(ctx, e.api, path, plan, d); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSimulatePlanPredictsWithoutSendingAndSaysSo(t *testing.T) {
+	e := newCmdEnv(t)
+	plan := savedDSCPlan(t, e)
+	args := []string{"simulate", "--plan", plan, "--app", "Workday", "--group", "Sales", "--registered"}
+	if code := e.execute(append(args, "--json")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.err)
+	}
+	checkCmdGolden(t, "plan-workday-sales-registered.json", strings.ReplaceAll(stableIDs(t, e, e.out.String()), plan, "PLAN"))
+	if code := e.execute(args...); code != 0 || !strings.HasPrefix(e.out.String(), "PREDICTION, not Okta's answer: plan "+plan) ||
+		!strings.Contains(e.out.String(), `Decided by rule "Registered devices only" of policy "Registered Sales": ALLOW`) {
+		t.Fatalf("exit %d, text:\n%s", code, e.out)
+	}
+	if code := e.execute(append(args, "--expect-rule", "Registered devices only")...); code != 0 {
+		t.Fatalf("the plan's rule should be predicted to decide: exit %d %s", code, e.err)
+	}
+	// Nothing was sent: Okta itself still decides with Workday's current policy.
+	noPlan := []string{"simulate", "--app", "Workday", "--group", "Sales", "--registered", "--expect-rule", "Registered devices only"}
+	if code := e.execute(noPlan...); code != ExitRuleNotDecided {
+		t.Fatalf("without the plan: exit %d, want %d (%s)", code, ExitRuleNotDecided, e.err)
+	}
+	ps, _ := e.api.ListPolicies(context.Background(), okta.TypeAccessPolicy)
+	for _, p := range ps {
+		if p.Name == "Registered Sales" {
+			t.Fatal("predicting created the plan's policy")
+		}
+	}
+}
+
+func TestSimulatePlanThatDoesNotLoadIsAUsageError(t *testing.T) {
+	e := newCmdEnv(t)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"steps": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.execute("simulate", "--plan", bad, "--app", "Workday", "--group", "Sales"); code != ExitUsage {
+		t.Fatalf("exit %d: %s", code, e.err)
+	}
+	if code := e.execute("simulate", "--plan", filepath.Join(t.TempDir(), "none.json"), "--app", "Workday", "--group", "Sales"); code != ExitUsage {
+		t.Fatalf("missing file: exit %d: %s", code, e.err)
 	}
 }
