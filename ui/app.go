@@ -306,7 +306,7 @@ func (a *App) footerView() string {
 		if explain {
 			b = append(b, k.Explain)
 		}
-		if len(a.stack) > 1 {
+		if len(a.stack) > 1 && !escTaken(screen) {
 			b = append(b, k.Back)
 		}
 		return append(b, k.Quit)
@@ -333,6 +333,17 @@ func (a *App) footerView() string {
 		screen = screen[:len(screen)-1]
 	}
 	return a.help.ShortHelpView(keys())
+}
+
+// escTaken reports whether one of the screen's keys is esc now (clear a filter, cancel a
+// prompt): the footer then does not also say "esc back".
+func escTaken(screen []key.Binding) bool {
+	for _, b := range screen {
+		if b.Enabled() && slices.Contains(b.Keys(), "esc") {
+			return true
+		}
+	}
+	return false
 }
 
 // fitHeight pads or cuts s to exactly n lines so header and footer stay put.

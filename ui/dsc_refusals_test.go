@@ -196,6 +196,9 @@ func TestDSCStage1FilterStaysVisibleAndEscClearsIt(t *testing.T) {
 	d.TypeText("Dashboard")
 	d.Key(tea.KeyEnter) // refused: mapped elsewhere
 	d.RequireView("/Dashboard", "esc clear filter", "Stage 1 of 5")
+	if strings.Contains(d.View(), "esc back") {
+		t.Errorf("the footer offers esc twice:\n%s", d.View())
+	}
 	if strings.Contains(d.View(), "+ Create a new app sign-in policy") {
 		t.Fatalf("the filter does not hide the other options:\n%s", d.View())
 	}
