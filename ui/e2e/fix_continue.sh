@@ -77,18 +77,7 @@ wait_for "f: fix stage 3 and continue"
 send f
 wait_for "Stage 3 of 5 · Mapping"
 send Enter
-wait_for "Stage 4 of 5 · Rule"
-focused "Rule name"
-send Enter
-focused "Device context providers"
-send Enter
-focused "Okta Verify: user identification"
-send Enter
-focused "Only on these platforms (optional)"
-send Enter
-focused "Only from these network zones (optional)"
-send Enter
-wait_for "Stage 5 of 5 · Review"
+dsc_rule_stage_defaults
 # The review counts only what it sends now (the run sends independent requests together, so
 # how many were done before varies).
 wait_for_re "enter sends [1-5] remaining requests?"

@@ -295,6 +295,12 @@ dsc_walk_to_review() {
 	wait_for "Stage 3 of 5 · Mapping"
 	focused "Also map these app sign-in policies (optional)"
 	send Enter
+	dsc_rule_stage_defaults
+}
+
+# dsc_rule_stage_defaults answers DSC stage 4 with its defaults (an Okta Verify rule) and
+# waits for the review.
+dsc_rule_stage_defaults() {
 	wait_for "Stage 4 of 5 · Rule"
 	focused "Rule name"
 	send Enter

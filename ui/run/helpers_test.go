@@ -20,7 +20,7 @@ var (
 )
 
 // screenModel runs one screen as a tea.Model so uitest.Driver can step it; the navigation
-// messages it sends (back, home, replace) are recorded instead of handled by a root.
+// messages it sends are recorded; a push or replace shows the new screen in its place.
 type screenModel struct {
 	s    common.Screen
 	sent []tea.Msg
@@ -33,7 +33,13 @@ func (m *screenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.s.SetSize(msg.Width, msg.Height)
 		return m, nil
-	case common.BackMsg, common.HomeMsg, common.PushMsg, common.ReplaceMsg, common.BusyMsg:
+	case common.PushMsg:
+		m.sent = append(m.sent, msg)
+		return m, m.open(msg.Screen)
+	case common.ReplaceMsg:
+		m.sent = append(m.sent, msg)
+		return m, m.open(msg.Screen)
+	case common.BackMsg, common.HomeMsg, common.BusyMsg:
 		m.sent = append(m.sent, msg)
 		return m, nil
 	}
@@ -43,6 +49,12 @@ func (m *screenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *screenModel) View() string { return m.s.View() }
+
+// open shows s in place of the current screen (a push or a replace: there is no stack here).
+func (m *screenModel) open(s common.Screen) tea.Cmd {
+	m.s = s
+	return s.Init()
+}
 
 // driveScreen steps s at w x h.
 func driveScreen(t *testing.T, s common.Screen, w, h int) (*uitest.Driver, *screenModel) {

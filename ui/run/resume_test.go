@@ -1,12 +1,14 @@
 package run
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/uitest"
 )
 
@@ -96,4 +98,39 @@ func TestResumeShowsEachStepsOwnState(t *testing.T) {
 	d.RequireFlat("1 done · 1 unknown · 4 not run",
 		"done: kept, not sent again", "unknown: looked up by name first", "not run: sent")
 	uitest.CheckScreenSize(t, view, 80, 24)
+}
+
+// TestResumeReconcilesAStepSentWithoutAnswer: the journal says the app policy's create was
+// sent without an answer and Okta did create it; resume finds it by name, shows it as done by
+// the earlier run (not sent again) and sends the rest.
+func TestResumeReconcilesAStepSentWithoutAnswer(t *testing.T) {
+	_, api := testSandbox(t)
+	c := testCommon(t, api, 80, 30)
+	plan := dscTestPlan(t, "Landed")
+	j, err := flows.NewJournal(c.JournalDir, plan, api.OrgURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.CreatePolicy(context.Background(), okta.Policy{Type: okta.TypeAccessPolicy, Name: "Landed app"}, true); err != nil {
+		t.Fatal(err)
+	}
+	writeJournalStates(t, j, map[int][2]string{0: {string(flows.StateRunning), ""}})
+	runs, err := FindUnfinishedRuns(c)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %d, %v", len(runs), err)
+	}
+	d, _ := driveScreen(t, NewResume(c, runs[0]), 80, 30)
+	d.RequireFlat("? unknown POST Create app sign-in policy “Landed app”")
+	d.TypeText("r")
+	d.RequireFlat("Done: 5 requests sent; 1 already done by the earlier run.")
+	ps, _ := api.ListPolicies(context.Background(), okta.TypeAccessPolicy)
+	n := 0
+	for _, p := range ps {
+		if p.Name == "Landed app" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d app sign-in policies named “Landed app”, want 1 (not created twice)", n)
+	}
 }

@@ -150,6 +150,8 @@ func convertEvent(ev flows.Event) Event {
 	switch {
 	case ev.Adopted && out.State == StepDone:
 		out.State = StepSkipped
+	case ev.Reconciled && out.State == StepDone:
+		out.State = StepSkipped // the earlier attempt's request had landed: found by name
 	case ev.Adopted && out.State == StepUndone:
 		out.State = StepKept // it existed before this run: a roll back leaves it alone
 	}

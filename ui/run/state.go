@@ -13,6 +13,7 @@ const (
 	StepSkipped // done by an earlier run of the same journal, or nothing to do
 	StepUndone  // rolled back
 	StepKept    // left alone by a roll back: the object existed before this run
+	StepUnknown // sent by an earlier attempt without an answer: looked up before anything is sent
 )
 
 // Event is one progress report of a run, as the submit screen needs it.

@@ -199,9 +199,13 @@ func (s *Submit) start() tea.Cmd {
 		if len(states) == len(s.states) {
 			copy(s.states, states)
 			copy(s.ids, ids)
+			recs := s.journal.Records()
 			for i, st := range s.states {
 				if st == StepFailed || st == StepRunning {
 					s.states[i] = StepPending
+					if i < len(recs) && standingOf(recs[i]) == standingUnknown {
+						s.states[i] = StepUnknown // looked up by name before anything is sent
+					}
 				}
 			}
 		}

@@ -36,6 +36,8 @@ func (s *Submit) stepsView() string {
 			mark = st.Warn.Render("↺")
 		case StepKept:
 			mark = st.OK.Render("=")
+		case StepUnknown:
+			mark = st.Warn.Render("?")
 		}
 		line := fmt.Sprintf("%s %s %s", mark, st.Method.Render(fmt.Sprintf("%-6s", step.Method())), step.Title)
 		line = common.ClipLine(line, s.width)
@@ -56,6 +58,8 @@ func (s *Submit) stepsView() string {
 			b.WriteString("    " + st.Subtle.Render(common.ClipLine(text, s.width-4)) + "\n")
 		case s.states[i] == StepUndone:
 			b.WriteString("    " + st.Subtle.Render(stage+"rolled back") + "\n")
+		case s.states[i] == StepUnknown:
+			b.WriteString("    " + st.Subtle.Render(common.ClipLine(stage+"sent earlier without an answer: looked up by name first", s.width-4)) + "\n")
 		case s.states[i] == StepKept:
 			b.WriteString("    " + st.Subtle.Render(stage+"kept: it existed before this run") + "\n")
 		case s.mode == modeRollback && s.finished && s.states[i] == StepPending:
