@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
@@ -34,4 +35,36 @@ func TestTrySignInFromInspectStartsOnTheAppUnderTheCursor(t *testing.T) {
 	d.RequireView("Workday", "Any two factors")
 	d.TypeText("t")
 	d.RequireView("App signed in to", "> Workday")
+}
+
+// TestTrySignInFromTheReviewIsThePrediction: t on the review, before anything is sent, answers
+// with the wizard's prediction of the plan (labelled so) on the app the plan protects; after
+// sending, Okta's own answer from the summary names the same deciding rule.
+func TestTrySignInFromTheReviewIsThePrediction(t *testing.T) {
+	d, _, _ := newShellDriver(t, 80, 24)
+	dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals", protect: protectWorkday}.run(d)
+	d.TypeText("t")
+	d.RequireView("Try a sign-in · prediction", "App signed in to", "> Workday")
+	d.RequireFlat("The wizard's prediction, not Okta's answer")
+	tryContractorsOnAMac(d)
+	d.RequireFlat("The wizard's prediction, not Okta's answer", "Sign-in: Workday · group Contractors",
+		"Policy “Registered devices”", "Decides “Require a registered device”, the first rule that matches")
+	checkScreenSize(t, d.View(), 80, 24)
+	golden.RequireEqual(t, []byte(maskIDs(d.View())))
+
+	d.Key(tea.KeyEsc) // back to the review: nothing was sent
+	d.RequireView("Stage 5 of 5", "enter sends 7 requests")
+	d.Key(tea.KeyEnter)
+	d.RequireView("Done: 7 requests sent.")
+	d.TypeText("t")
+	tryContractorsOnAMac(d)
+	d.RequireFlat("Okta's answer", "Decides “Require a registered device”, the first rule that matches")
+}
+
+// tryContractorsOnAMac answers the Try a sign-in form: the app picked, Contractors, a
+// registered Mac, nothing else.
+func tryContractorsOnAMac(d *driver) {
+	d.Key(tea.KeyEnter)              // the app picked
+	d.Key(tea.KeyDown, tea.KeyEnter) // Contractors (after Everyone)
+	d.Key(tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter, tea.KeyEnter)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
 
 // ReviewOptions tune the review screen for a flow.
@@ -134,7 +135,7 @@ func (r *Review) ShortHelp() []key.Binding {
 		// The prompt's own hint line says esc cancels; the footer's "esc back" stays the shell's.
 		return []key.Binding{r.keys.SaveConfirm}
 	}
-	b := []key.Binding{r.keys.Confirm, r.keys.Scroll, r.keys.Save}
+	b := []key.Binding{r.keys.Confirm, r.keys.Scroll, r.keys.Save, r.c.Keys.TrySignIn}
 	if r.canToggle() {
 		b = append(b, r.keys.Toggle)
 	}
@@ -154,6 +155,14 @@ func (r *Review) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	}
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
+		case key.Matches(k, r.c.Keys.TrySignIn):
+			// The prediction is of the plan as enter would send it.
+			plan := r.Plan()
+			if r.opts.PlanToSave != nil {
+				plan = *r.opts.PlanToSave
+			}
+			screen := signin.New(r.c, signin.Options{Plan: &plan})
+			return r, func() tea.Msg { return common.PushMsg{Screen: screen} }
 		case key.Matches(k, r.keys.Save):
 			cmd := r.save.start(r.plan.Flow, r.width)
 			r.SetSize(r.width, r.height)
@@ -218,6 +227,10 @@ func (r *Review) bottom() string {
 	status := fmt.Sprintf("%d%% · enter sends %d request%s", pct, n, common.Plural(n))
 	if n < len(r.Plan().Steps) {
 		status = fmt.Sprintf("%d%% · enter sends %d remaining request%s", pct, n, common.Plural(n))
+	}
+	// The footer may have no room for t; the status line says it.
+	if hint := " · t: try a sign-in first (the wizard's prediction)"; lipgloss.Width(status+hint) <= r.width {
+		status += hint
 	}
 	if r.save.open {
 		status = fmt.Sprintf("%d%%", pct) // enter saves the plan now

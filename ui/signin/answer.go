@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 )
 
@@ -39,6 +40,46 @@ func simulate(ctx context.Context, api okta.API, q Query) (outcome, error) {
 		return outcome{}, err
 	}
 	return outcomeOf(res, func(policyID string) ([]okta.Rule, error) { return api.ListRules(ctx, policyID) })
+}
+
+// predict applies plan to a copy of the policies, rules and apps it touches, read from the org
+// now, and evaluates the sign-in there (flows.Predict): the wizard's prediction, not Okta's.
+func predict(ctx context.Context, api okta.API, plan flows.Plan, q Query) (outcome, error) {
+	userID, err := resolveUser(ctx, api, q)
+	if err != nil {
+		return outcome{}, err
+	}
+	req := q.request(userID)
+	snap, err := flows.LoadSnapshot(ctx, api, plan, req)
+	if err != nil {
+		return outcome{}, fmt.Errorf("reading what the plan touches: %w", err)
+	}
+	p, err := flows.Predict(plan, snap, req)
+	if err != nil {
+		return outcome{}, err
+	}
+	o, err := outcomeOf(p.Result, func(policyID string) ([]okta.Rule, error) {
+		// The copy's rules are the org's as read plus the one that decides (a rule the plan
+		// adds is known only through the prediction).
+		rules := slices.Clone(snap.Rules[policyID])
+		if p.Rule != nil && !slices.ContainsFunc(rules, func(r okta.Rule) bool { return r.ID == p.Rule.ID }) {
+			rules = append(rules, *p.Rule)
+		}
+		return rules, nil
+	})
+	if err == nil && o.decided && o.grant.access == "ALLOW" && o.grant.factors == "" && p.Rule != nil && !hasVerificationMethod(*p.Rule) {
+		// A new rule's body names no factors: Okta sets its defaults when it creates it.
+		o.grant.factors = "the factors Okta gives a new rule"
+	}
+	return o, err
+}
+
+func hasVerificationMethod(r okta.Rule) bool {
+	if r.Actions == nil || r.Actions.AppSignOn == nil {
+		return false
+	}
+	_, ok := r.Actions.AppSignOn.Extra["verificationMethod"]
+	return ok
 }
 
 // resolveUser finds the id of the user the sign-in names by login (or takes the id typed).
@@ -98,18 +139,25 @@ func outcomeOf(res *okta.SimulationResult, rulesOf func(policyID string) ([]okta
 			return outcome{}, fmt.Errorf("reading the rules of “%s”: %w", o.policyName, err)
 		}
 	}
-	position := func(id string) int {
+	position := func(id string) (int, bool) {
 		for _, r := range rules {
 			if r.ID == id {
 				if r.System || r.Priority == nil {
-					return 1 << 30
+					return 1 << 30, true
 				}
-				return *r.Priority
+				return *r.Priority, true
 			}
 		}
-		return 1<<30 - 1
+		return 0, false
 	}
-	slices.SortStableFunc(tried, func(a, b okta.SimRule) int { return cmp.Compare(position(a.ID), position(b.ID)) })
+	// In priority order when every rule tried is known; else as the answer lists them.
+	if !slices.ContainsFunc(tried, func(r okta.SimRule) bool { _, ok := position(r.ID); return !ok }) {
+		slices.SortStableFunc(tried, func(a, b okta.SimRule) int {
+			pa, _ := position(a.ID)
+			pb, _ := position(b.ID)
+			return cmp.Compare(pa, pb)
+		})
+	}
 	if decided {
 		tried = append(tried, decider)
 	}

@@ -117,6 +117,9 @@ func statusMark(st common.Styles, status string) string {
 }
 
 func quoted(name, id string) string {
+	if strings.HasPrefix(id, "predicted-") {
+		id = "created by the plan"
+	}
 	switch {
 	case name == "":
 		return id

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 )
 
@@ -25,6 +26,9 @@ const timeout = 60 * time.Second
 
 // Options say what answers and what is picked first.
 type Options struct {
+	// Plan, when set, is a plan not sent yet: the answer is the wizard's prediction of the org
+	// once the plan is applied (flows.Predict). Without it Okta answers for the org as it is.
+	Plan *flows.Plan
 	// AppID picks the app first (e.g. one the flow just protected).
 	AppID string
 }
@@ -59,6 +63,15 @@ type keys struct{ Edit, Scroll key.Binding }
 
 // New returns the screen; it reads what the pickers list when it opens.
 func New(c *common.Common, opts Options) *Screen {
+	if opts.AppID == "" && opts.Plan != nil {
+		// A plan that protects apps is tried on the first of them.
+		for _, st := range opts.Plan.Steps {
+			if st.Action == flows.ActAssignAppPolicy {
+				opts.AppID = st.ObjectID
+				break
+			}
+		}
+	}
 	s := &Screen{c: c, opts: opts, q: Query{AppID: opts.AppID, Registered: true},
 		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)), vp: viewport.New(c.Width, 10)}
 	s.keys = keys{
@@ -73,7 +86,7 @@ func New(c *common.Common, opts Options) *Screen {
 func (s *Screen) Showing() bool { return s.phase == phaseResult }
 
 // Predicting reports whether answers are the wizard's prediction (a plan not sent yet).
-func (s *Screen) Predicting() bool { return false }
+func (s *Screen) Predicting() bool { return s.opts.Plan != nil }
 
 type (
 	choicesMsg struct {
@@ -223,11 +236,17 @@ func (s *Screen) openForm() tea.Cmd {
 
 func (s *Screen) evaluate() tea.Cmd {
 	s.phase, s.err = phaseEvaluating, nil
-	q, api := s.q, s.c.API
+	q, api, plan := s.q, s.c.API, s.opts.Plan
 	return tea.Batch(s.spinner.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		out, err := simulate(ctx, api, q)
+		var out outcome
+		var err error
+		if plan != nil {
+			out, err = predict(ctx, api, *plan, q)
+		} else {
+			out, err = simulate(ctx, api, q)
+		}
 		return answerMsg{s: s, out: out, err: err}
 	})
 }
