@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -626,32 +624,9 @@ func sameGrace(a, b *okta.GracePeriod) bool {
 	return a.Expiry == b.Expiry
 }
 
-var isoDurationRE = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
-
-// ParseISODuration reads an ISO 8601 duration made of weeks, days, hours, minutes and seconds
-// ("P30D", "PT720H", "P1W2DT3H"). Years and months have no fixed length and are refused.
-func ParseISODuration(s string) (time.Duration, error) {
-	m := isoDurationRE.FindStringSubmatch(s)
-	if m == nil || s == "P" || s == "PT" || strings.HasSuffix(s, "T") {
-		return 0, fmt.Errorf("%q is not an ISO 8601 duration of weeks, days, hours, minutes or seconds (like P30D)", s)
-	}
-	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second}
-	var total float64
-	for i, u := range units {
-		if m[i+1] == "" {
-			continue
-		}
-		n, err := strconv.ParseFloat(m[i+1], 64)
-		if err != nil {
-			return 0, fmt.Errorf("%q: %v", s, err)
-		}
-		total += n * float64(u)
-	}
-	if total > math.MaxInt64 {
-		return 0, fmt.Errorf("%q is too long a duration", s)
-	}
-	return time.Duration(total), nil
-}
+// ParseISODuration reads an ISO 8601 duration of weeks, days, hours, minutes and seconds
+// ("P30D", "PT720H"); a duration past time.Duration's range is an error (okta.ParseISODuration).
+func ParseISODuration(s string) (time.Duration, error) { return okta.ParseISODuration(s) }
 
 // SameDuration reports whether two ISO 8601 durations are the same length ("P30D" and
 // "PT720H" are); strings that do not parse are compared as text.

@@ -24,6 +24,7 @@ type inspectOrg struct {
 	srv    *sandbox.Server
 	api    *okta.Client
 	flight *flightCounter
+	clock  *atomic.Int64 // how far the sandbox's clock is ahead of ours
 }
 
 // flightCounter records the most requests ever in flight at once.
@@ -49,11 +50,12 @@ func (f *flightCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 func newInspectOrg(tb testing.TB) *inspectOrg {
 	tb.Helper()
 	fc := &flightCounter{}
+	clock := &atomic.Int64{}
 	srv, api := sandboxtest.Start(tb, sandboxtest.Transport(func(next http.RoundTripper) http.RoundTripper {
 		fc.next = next
 		return fc
-	}))
-	return &inspectOrg{srv: srv, api: api, flight: fc}
+	}), sandboxtest.Now(func() time.Time { return time.Now().Add(time.Duration(clock.Load())) }))
+	return &inspectOrg{srv: srv, api: api, flight: fc, clock: clock}
 }
 
 func inspPtr[T any](v T) *T { return &v }
@@ -276,7 +278,9 @@ func TestLoadInventoryWarnings(t *testing.T) {
 	expired := macOSAssurance("Expired grace")
 	expired.GracePeriod = &okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: now.Add(-24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")}
 	expired.DisplayRemediationMode = "SHOW"
+	o.clock.Store(int64(-48 * time.Hour)) // Okta refuses a due date in the past: set it two days ago
 	exp := o.assurance(t, expired)
+	o.clock.Store(0)
 	// 4. A future date and a duration do not count as expired.
 	future := macOSAssurance("Future grace")
 	future.GracePeriod = &okta.GracePeriod{Type: okta.GraceByDateTime, Expiry: now.Add(48 * time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")}

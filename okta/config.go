@@ -209,16 +209,21 @@ func LoadConfig(overrides Config) (Config, error) {
 	}
 
 	cfg := Config{
-		OrgURL:         cl.OrgUrl,
-		Token:          cl.Token,
-		AuthMode:       cl.AuthorizationMode,
-		ClientID:       cl.ClientId,
-		PrivateKey:     cl.PrivateKey,
-		PrivateKeyID:   cl.PrivateKeyId,
-		Scopes:         cl.Scopes,
-		RequestTimeout: time.Duration(cl.RequestTimeout) * time.Second,
-		MaxBackoff:     time.Duration(cl.RateLimit.MaxBackoff) * time.Second,
-		MaxRetries:     int(cl.RateLimit.MaxRetries),
+		OrgURL:       cl.OrgUrl,
+		Token:        cl.Token,
+		AuthMode:     cl.AuthorizationMode,
+		ClientID:     cl.ClientId,
+		PrivateKey:   cl.PrivateKey,
+		PrivateKeyID: cl.PrivateKeyId,
+		Scopes:       cl.Scopes,
+		MaxRetries:   int(cl.RateLimit.MaxRetries),
+	}
+	// Seconds as the SDK reads them; too many would wrap around to a tiny (or negative) timeout.
+	if cfg.RequestTimeout, err = SecondsDuration("request timeout (OKTA_CLIENT_REQUEST_TIMEOUT)", cl.RequestTimeout); err != nil {
+		return Config{}, err
+	}
+	if cfg.MaxBackoff, err = SecondsDuration("rate limit max backoff (OKTA_CLIENT_RATE_LIMIT_MAX_BACKOFF)", cl.RateLimit.MaxBackoff); err != nil {
+		return Config{}, err
 	}
 	applyOverrides(&cfg, overrides)
 	if err := cfg.normalize(); err != nil {

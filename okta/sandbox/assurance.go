@@ -1,13 +1,15 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
 )
 
 // Device assurance event types (Okta's).
@@ -107,7 +109,7 @@ func (s *Server) createAssurance(c *call) (response, error) {
 		return *bad, nil
 	}
 	return s.change(func(st *state) (response, bool) {
-		if e := validateAssurance(st, body, nil); e != nil {
+		if e := validateAssurance(st, body, nil, c.now); e != nil {
 			return *e, false
 		}
 		d := fromBody(body, readOnlyAssuranceKeys)
@@ -136,7 +138,7 @@ func (s *Server) replaceAssurance(c *call, id string) (response, error) {
 			return *miss, false
 		}
 		old := st.DeviceAssurances[i]
-		if e := validateAssurance(st, body, old); e != nil {
+		if e := validateAssurance(st, body, old, c.now); e != nil {
 			return *e, false
 		}
 		d := fromBody(body, readOnlyAssuranceKeys)
@@ -284,7 +286,7 @@ func validateVersionRequirement(field string, o obj, maxParts int, notAllowedOK 
 }
 
 // validateAssurance applies the rules a real org enforces (SDK-NOTES.md, spec 5.1.0).
-func validateAssurance(st *state, o obj, existing obj) *response {
+func validateAssurance(st *state, o obj, existing obj, now time.Time) *response {
 	if e := validateName(o, "name"); e != nil {
 		return e
 	}
@@ -385,7 +387,7 @@ func validateAssurance(st *state, o obj, existing obj) *response {
 		}
 	}
 	if v, ok := o["gracePeriod"]; ok && v != nil {
-		if e := validateGracePeriod(v); e != nil {
+		if e := validateGracePeriod(v, existing, now); e != nil {
 			return e
 		}
 	}
@@ -495,7 +497,9 @@ func plainGraceExpiry(d obj) {
 	}
 }
 
-func validateGracePeriod(v any) *response {
+// validateGracePeriod checks a grace period; existing (nil on create) may keep a due date that
+// has passed since it was set, but a new due date must be in the future.
+func validateGracePeriod(v any, existing obj, now time.Time) *response {
 	g, isObj := v.(map[string]any)
 	if !isObj {
 		return bad("gracePeriod", "The value must be an object with type and expiry.")
@@ -508,6 +512,9 @@ func validateGracePeriod(v any) *response {
 	switch g["type"] {
 	case "BY_DURATION":
 		d, err := parseISODuration(es)
+		if errors.Is(err, okta.ErrDurationTooLong) {
+			return bad("gracePeriod.expiry", "The grace period must be between 1 and 180 days.")
+		}
 		if err != nil {
 			return bad("gracePeriod.expiry", fmt.Sprintf("'%s' is not an ISO-8601 duration such as P30D.", es))
 		}
@@ -515,8 +522,12 @@ func validateGracePeriod(v any) *response {
 			return bad("gracePeriod.expiry", "The grace period must be between 1 and 180 days.")
 		}
 	case "BY_DATE_TIME":
-		if _, err := time.Parse(time.RFC3339, es); err != nil {
+		due, err := time.Parse(time.RFC3339, es)
+		if err != nil {
 			return bad("gracePeriod.expiry", fmt.Sprintf("'%s' is not a date-time such as 2026-01-31T00:00:00Z.", es))
+		}
+		if !due.After(now) && !sameGraceExpiry(existing, es) {
+			return bad("gracePeriod.expiry", fmt.Sprintf("'%s' is in the past; the grace period must end in the future.", es))
 		}
 	default:
 		return bad("gracePeriod.type", fmt.Sprintf("'%v' is not valid; use BY_DURATION or BY_DATE_TIME.", g["type"]))
@@ -524,26 +535,23 @@ func validateGracePeriod(v any) *response {
 	return nil
 }
 
+// sameGraceExpiry reports whether existing already has expiry as its grace period's end.
+func sameGraceExpiry(existing obj, expiry string) bool {
+	if existing == nil {
+		return false
+	}
+	g, _ := existing["gracePeriod"].(map[string]any)
+	return g != nil && str(g["expiry"]) == expiry
+}
+
 var isoDurationPattern = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
 // parseISODuration reads the day/time subset of ISO-8601 durations Okta uses (P30D, PT720H,
-// P1W, P1DT12H). Years and months are refused: their length is not fixed.
+// P1W, P1DT12H). Years and months are refused: their length is not fixed. A duration too
+// long to hold is okta.ErrDurationTooLong, never a wrapped-around value.
 func parseISODuration(s string) (time.Duration, error) {
-	m := isoDurationPattern.FindStringSubmatch(s)
-	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
+	if !isoDurationPattern.MatchString(s) || s == "P" || strings.HasSuffix(s, "T") {
 		return 0, fmt.Errorf("not an ISO-8601 duration: %q", s)
 	}
-	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second}
-	var total time.Duration
-	for i, u := range units {
-		if m[i+1] == "" {
-			continue
-		}
-		n, err := strconv.ParseInt(m[i+1], 10, 64)
-		if err != nil || n > 1e6 {
-			return 0, fmt.Errorf("duration too large: %q", s)
-		}
-		total += time.Duration(n) * u
-	}
-	return total, nil
+	return okta.ParseISODuration(s)
 }

@@ -151,7 +151,7 @@ func TestDeviceAssuranceValidation(t *testing.T) {
 		da("ANDROID", grace("BY_DURATION", "PT720H")),
 		da("ANDROID", grace("BY_DURATION", "P180D")),
 		da("ANDROID", map[string]any{"osVersion": map[string]any{"minimum": "14"}, "gracePeriod": map[string]any{"type": "BY_DURATION", "expiry": map[string]any{"value": "P1D"}}}),
-		da("ANDROID", grace("BY_DATE_TIME", "2026-12-31T00:00:00Z")),
+		da("ANDROID", grace("BY_DATE_TIME", time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339))),
 		da("CHROMEOS", map[string]any{"thirdPartySignalProviders": map[string]any{"dtc": map[string]any{"osFirewall": true}}}),
 		da("IOS", map[string]any{"jailbreak": false, "displayRemediationMode": "HIDE"}),
 	}

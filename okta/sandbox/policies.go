@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 const (
@@ -248,7 +249,7 @@ func embedPolicyRules(st *state, rendered obj, base string) {
 	rendered["_embedded"] = obj{"rules": rules}
 }
 
-// validateName checks a name as Okta does: required, 1..255 characters.
+// validateName checks a name as Okta does: required, 1..255 characters, printable.
 func validateName(o obj, field string) *response {
 	v, present := o[field]
 	name, isString := v.(string)
@@ -259,6 +260,12 @@ func validateName(o obj, field string) *response {
 	if n := len([]rune(name)); n > 255 {
 		e := validationErr(field, fmt.Sprintf("The field cannot exceed 255 characters (it has %d).", n))
 		return &e
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			e := validationErr(field, fmt.Sprintf("The field cannot contain control characters (%U).", r))
+			return &e
+		}
 	}
 	return nil
 }

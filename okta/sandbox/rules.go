@@ -109,6 +109,12 @@ func validateRuleBody(st *state, p obj, o obj, existing obj) *response {
 			e := validationErr("priority", "The priority must be a number.")
 			return &e
 		}
+		// 0 is taken as "no priority" (the rule goes last), as clients that always send the
+		// member do; a negative position is refused.
+		if n, _ := intOf(v); n < 0 {
+			e := validationErr("priority", fmt.Sprintf("The priority must be 1 or more (1 is the first rule); got %d.", n))
+			return &e
+		}
 	}
 	if name, ok := o["name"].(string); ok {
 		for _, r := range st.Rules[str(p["id"])] {
