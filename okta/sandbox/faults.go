@@ -64,6 +64,9 @@ func (r FaultRule) String() string {
 		b.WriteString(r.Path)
 	}
 	if r.Nth > 0 {
+		if r.Path == "" {
+			b.WriteString(" ") // "429 #3", "drop@POST #1": the count is a token of its own
+		}
 		fmt.Fprintf(&b, "#%d", r.Nth)
 	}
 	if r.Times > 0 {
@@ -92,7 +95,8 @@ var validFaultKinds = map[string]bool{
 }
 
 // ParseFaults reads a fault specification: items separated by ';', each either
-// "latency=DURATION" or "KIND[@[METHOD ]PATH][#N][ times=T][ reset=DURATION]", e.g.
+// "latency=DURATION" or "KIND[@[METHOD ]PATH][#N][ times=T][ reset=DURATION]" (Faults.String
+// writes what it reads: parse, print and parse again give the same faults), e.g.
 //
 //	latency=50ms;429@POST /api/v1/policies#1;drop@POST /api/v1/policies/*/mappings#1 times=2
 func ParseFaults(spec string) (Faults, error) {
@@ -126,9 +130,17 @@ func parseFaultRule(item string) (FaultRule, error) {
 	if len(fields) == 0 {
 		return r, fmt.Errorf("missing kind (one of 429, 500, 503, drop, E0000001)")
 	}
-	r.Kind = fields[0]
+	// "429#3" is how String writes a rule with a count and no target.
+	kindTok, nth, hasNth := strings.Cut(fields[0], "#")
+	r.Kind = kindTok
 	rest := fields[1:]
+	if hasNth {
+		rest = append([]string{"#" + nth}, rest...)
+	}
 	if hasTarget {
+		if strings.TrimSpace(target) == "" {
+			return r, fmt.Errorf("nothing after '@': name a METHOD and/or a /path (\"429@POST /api/v1/policies\"), or leave out the '@' for every request")
+		}
 		rest = append(rest, strings.Fields(target)...)
 	}
 	if !validFaultKinds[r.Kind] {
@@ -163,6 +175,18 @@ func parseFaultRule(item string) (FaultRule, error) {
 				}
 				r.Nth = n
 			}
+		case strings.Contains(tok, "#") && isHTTPMethod(tok[:strings.Index(tok, "#")]):
+			// "POST#1": a method with its count attached.
+			method, nth, _ := strings.Cut(tok, "#")
+			if r.Method != "" {
+				return r, fmt.Errorf("more than one method")
+			}
+			r.Method = method
+			n, err := strconv.Atoi(nth)
+			if err != nil || n < 1 {
+				return r, fmt.Errorf("#N must be a positive number")
+			}
+			r.Nth = n
 		case isHTTPMethod(tok):
 			if r.Method != "" {
 				return r, fmt.Errorf("more than one method")
