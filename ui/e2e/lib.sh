@@ -285,6 +285,7 @@ dsc_walk_to_review() {
 	send Enter
 	focused "Priority: where the rule goes"
 	send Enter
+	protect_no_app "$app"
 	wait_for "Stage 2 of 5 · Signal collection policy"
 	focused "Signal collection policy name"
 	type_text "$dsc"
