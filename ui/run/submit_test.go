@@ -2,10 +2,13 @@ package run
 
 import (
 	"bytes"
+	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
@@ -73,4 +76,32 @@ func TestSubmitShowsReconciledDrop(t *testing.T) {
 	d, _ := driveScreen(t, NewSubmit(c, assurancePlan(t, "Dropped iOS"), nil), 80, 24)
 	d.RequireFlat("Done: 1 request sent.", "Connection dropped on POST /api/v1/device-assurances:", "a lookup found the object, created once")
 	uitest.CheckScreenSize(t, d.View(), 80, 24)
+}
+
+// TestSubmitRollBackAsksFirst: u on a run stopped half-way shows the undo requests and sends
+// nothing; enter then rolls back and the steps read rolled back or not run.
+func TestSubmitRollBackAsksFirst(t *testing.T) {
+	_, api := testSandbox(t, sandboxtest.Faults(sandbox.Faults{Rules: []sandbox.FaultRule{
+		{Kind: sandbox.FaultValidation, Method: "POST", Path: "/api/v1/policies/*/mappings", Nth: 1}}}))
+	c := testCommon(t, api, 80, 40)
+	d, m := driveScreen(t, NewSubmit(c, dscTestPlan(t, "Undone"), nil), 80, 40)
+	d.RequireFlat("E0000001", "u: roll back")
+	d.TypeText("u")
+	d.RequireFlat("undo this run, newest first", "DELETE /api/v1/policies/", "enter sends", "nothing is undone", "not run:")
+	if _, ok := m.s.(*RollbackReview); !ok {
+		t.Fatalf("u opened %T, not the roll back preview", m.s)
+	}
+	ps, _ := api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
+	if !slices.ContainsFunc(ps, func(p okta.Policy) bool { return p.Name == "Undone signals" }) {
+		t.Fatal("the preview deleted the DSC policy before enter")
+	}
+	d.Key(tea.KeyEnter)
+	d.RequireFlat("Rolled back", "rolled back", "not run: nothing to undo")
+	ps, _ = api.ListPolicies(context.Background(), okta.TypeDeviceSignalCollection)
+	if slices.ContainsFunc(ps, func(p okta.Policy) bool { return p.Name == "Undone signals" }) {
+		t.Error("the DSC policy survived the roll back")
+	}
+	if js, _ := flows.OpenJournals(c.JournalDir); len(js) != 0 {
+		t.Errorf("the rolled-back run left %d journal(s)", len(js))
+	}
 }
