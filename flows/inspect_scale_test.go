@@ -4,10 +4,13 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
@@ -88,5 +91,43 @@ func TestInventoryListsRulesPerPolicyWhereAnswersLackEmbedded(t *testing.T) {
 	reqs := loadSeededInventory(t, 40, 2, func(next http.RoundTripper) http.RoundTripper { return ignoreExpand{next} })
 	if n := ruleListings(reqs); n < 40 {
 		t.Errorf("%d rules lists for 40+ policies answered without _embedded", n)
+	}
+}
+
+// Against an org enforcing small buckets, a large inventory waits for the resets instead of
+// running into 429s, and says so through the context's notifier.
+func TestInventoryOfABigOrgPacesItselfUnderEnforcedRateLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for rate-limit windows")
+	}
+	trips := &sandboxtest.Trips{}
+	srv, api := sandboxtest.Start(t, sandboxtest.Transport(trips.Wrap),
+		sandboxtest.RateLimits(sandbox.RateLimits{Enforce: true, Limit: 5, Window: 2 * time.Second}))
+	if err := srv.SeedLarge(1500, 5, 20); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	waits := 0
+	ctx := okta.WithNotifier(context.Background(), func(n okta.Notice) {
+		if n.Kind == okta.NoticeRateLimitWait {
+			mu.Lock()
+			waits++
+			mu.Unlock()
+		}
+	})
+	inv, err := flows.LoadInventory(ctx, api, flows.LoadOptions{SkipEvents: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.AppPolicies) < 1500 || len(inv.Assurances) < 20 {
+		t.Fatalf("inventory has %d app sign-in and %d assurance policies", len(inv.AppPolicies), len(inv.Assurances))
+	}
+	for _, r := range trips.Requests() {
+		if r.Status == http.StatusTooManyRequests {
+			t.Fatalf("%s %s?%s answered 429", r.Method, r.Path, r.Query)
+		}
+	}
+	if waits == 0 {
+		t.Fatal("no rate-limit wait reported although the policy pages outnumber the bucket")
 	}
 }

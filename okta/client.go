@@ -32,6 +32,7 @@ type Client struct {
 	tokenCache *gocache.Cache
 	userAgent  string
 	scrub      scrubber
+	rate       *rateBuckets
 }
 
 // New builds a Client for cfg (usually from LoadConfig). cfg is validated again here.
@@ -93,6 +94,7 @@ func New(cfg Config) (*Client, error) {
 		base:       base,
 		tokenCache: gocache.New(5*time.Minute, 10*time.Minute),
 		userAgent:  sdk.NewUserAgent(api.GetConfig()).String() + " okta-device-wizard",
+		rate:       &rateBuckets{now: time.Now},
 	}
 	c.scrub = scrubber{secrets: secretsOf(cfg)}
 	return c, nil

@@ -123,7 +123,8 @@ func (c *Client) resolve(target string, query url.Values) (*url.URL, error) {
 }
 
 // call sends one API request: JSON body, the SDK's authorization, the SDK's HTTP client, the
-// caller's context plus the per-request timeout. 429s are waited out (X-Rate-Limit-Reset via
+// caller's context plus the per-request timeout. Before sending it waits while the endpoint's
+// rate-limit bucket is nearly empty (rateBuckets.pace). 429s are waited out (X-Rate-Limit-Reset via
 // the SDK's Get429BackoffTime, at most MaxBackoff each, at most MaxRetries times); GETs are
 // retried a few times on transport failures and 502/503/504. Any other non-2xx comes back as
 // *Error. Writes are sent once per call: a lost answer is the caller's to reconcile.
@@ -137,7 +138,13 @@ func (c *Client) call(ctx context.Context, method, target string, query url.Valu
 		if err := ctx.Err(); err != nil {
 			return nil, &TransportError{Method: method, Path: u.Path, NotSent: true, msg: "cancelled: " + err.Error(), cause: err}
 		}
+		if err := c.rate.pace(ctx, method, u.Path, c.cfg.MaxBackoff); err != nil {
+			return nil, &TransportError{Method: method, Path: u.Path, NotSent: true, msg: "cancelled while waiting for the rate limit: " + err.Error(), cause: err}
+		}
 		resp, httpResp, err := c.send(ctx, method, u, body)
+		if resp != nil {
+			c.rate.observe(RateLimitFamily(u.Path), resp.header)
+		}
 		if err != nil {
 			var te *TransportError
 			if method == http.MethodGet && errors.As(err, &te) && ctx.Err() == nil && getFailures < getRetries {

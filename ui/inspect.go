@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -15,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/signin"
 )
 
@@ -37,6 +39,9 @@ type Inspect struct {
 	progress flows.Progress
 	cancel   context.CancelFunc
 	loadErr  error
+	// rateWait is the client's latest wait for a rate-limit bucket, shown until it ends.
+	rateWait      okta.Notice
+	rateWaitUntil time.Time
 
 	spinner   spinner.Model
 	filter    textinput.Model
@@ -113,6 +118,13 @@ type (
 		inv *flows.Inventory
 		err error
 	}
+	// inspectRateWaitMsg: the client waits for a rate-limit bucket before its next request.
+	inspectRateWaitMsg struct {
+		gen   int
+		n     okta.Notice
+		until time.Time
+		ch    <-chan tea.Msg
+	}
 )
 
 // Title names the screen in the header.
@@ -153,6 +165,16 @@ func (m *Inspect) load() tea.Cmd {
 	// Progress goes through a channel read one message per command, so the loader never
 	// touches the model and a slow screen slows the loader instead of piling up messages.
 	ch := make(chan tea.Msg, 16)
+	m.rateWaitUntil = time.Time{}
+	ctx = okta.WithNotifier(ctx, func(n okta.Notice) {
+		if n.Kind != okta.NoticeRateLimitWait {
+			return
+		}
+		select { // never block a request: a wait not shown is shown by the next one
+		case ch <- inspectRateWaitMsg{gen: gen, n: n, until: time.Now().Add(n.Wait), ch: ch}:
+		default:
+		}
+	})
 	api, opts := m.c.API, m.opts
 	go func() {
 		inv, err := flows.LoadInventory(ctx, api, opts, func(p flows.Progress) {
@@ -187,6 +209,12 @@ func (m *Inspect) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if len(msg.p.NewRows) > 0 {
 			m.refilter(false)
 		}
+		return m, waitInspect(msg.ch)
+	case inspectRateWaitMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.rateWait, m.rateWaitUntil = msg.n, msg.until
 		return m, waitInspect(msg.ch)
 	case inspectLoadedMsg:
 		if msg.gen != m.gen {
@@ -506,6 +534,11 @@ func (m *Inspect) statusView() string {
 				formatCount(p.Policies()), formatCount(p.PoliciesRead), formatCount(p.Policies()))
 		} else {
 			status = fmt.Sprintf("loaded %s policies… rules read for %s", formatCount(p.Policies()), formatCount(p.PoliciesRead))
+		}
+		if left := time.Until(m.rateWaitUntil); left > 0 {
+			// Said first and short: an 80-column status line has room for little else.
+			status = fmt.Sprintf("waiting %s for Okta's rate limit (%s) · %s policies",
+				max(left.Round(time.Second), time.Second), okta.RateLimitFamily(m.rateWait.Path), formatCount(p.Policies()))
 		}
 		status = m.spinner.View() + " " + status
 	case m.inv != nil:

@@ -393,3 +393,20 @@ func TestInspectIsOnTheHomeScreen(t *testing.T) {
 	}
 	t.Fatal("the home screen does not list the inspection")
 }
+
+func TestInspectShowsRateLimitWaits(t *testing.T) {
+	srv, api := sandboxtest.Start(t, sandboxtest.RateLimits(sandbox.RateLimits{Enforce: true, Limit: 3, Window: 2 * time.Second}))
+	if err := srv.SeedLarge(600, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Pages of 100 policies: more policy requests than the bucket holds.
+	tm := inspectProgram(t, api, 80, 24, flows.LoadOptions{PageSize: 100, SkipEvents: true})
+	inspWaitOutput(t, tm, "rate-limit wait", func(s string) bool {
+		return strings.Contains(s, "waiting") && strings.Contains(s, "for Okta's rate limit (/api/v1/policies)")
+	})
+	inspWaitLoaded(t, tm)
+	screen, _ := inspFinal(t, tm)
+	if inv := screen.Inventory(); inv == nil || len(inv.AppPolicies) < 600 {
+		t.Fatalf("inventory not loaded after the waits: %v", inv)
+	}
+}

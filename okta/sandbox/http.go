@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -111,48 +110,21 @@ func oktaTime(t time.Time) string {
 	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05.000Z")
 }
 
-// rateLimiter reports Okta's per-minute buckets in the X-Rate-Limit-* headers. The bucket is
-// reported, not enforced: 429s come from faults, so large tests never trip it by accident.
-type rateLimiter struct {
-	mu     sync.Mutex
-	window int64
-	used   map[string]int
-}
-
-const (
-	rateLimitManagement = 600
-	rateLimitLogs       = 120
-)
-
-func (rl *rateLimiter) take(bucket string, limit int, now time.Time) (remaining int, reset int64) {
-	rl.mu.Lock()
-	defer rl.mu.Unlock()
-	w := now.Unix() / 60
-	if w != rl.window || rl.used == nil {
-		rl.window, rl.used = w, map[string]int{}
-	}
-	rl.used[bucket]++
-	remaining = limit - rl.used[bucket]
-	if remaining < 0 {
-		remaining = 0
-	}
-	return remaining, (w + 1) * 60
-}
-
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	h := w.Header()
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
 	h.Set("X-Okta-Request-Id", newRequestID())
 	h.Set("Cache-Control", "no-cache, no-store")
-	bucket, limit := "management", rateLimitManagement
-	if strings.HasPrefix(r.URL.Path, "/api/v1/logs") {
-		bucket, limit = "logs", rateLimitLogs
-	}
-	remaining, reset := s.rate.take(bucket, limit, now)
+	limit, remaining, reset, allowed := s.rate.take(r.URL.Path, now)
 	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))
 	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
+	if !allowed {
+		s.log.Info("sandbox rate limit", "method", r.Method, "path", r.URL.Path, "limit", limit)
+		s.write(w, r, errResp(http.StatusTooManyRequests, "E0000047", "API call exceeded rate limit due to too many requests."))
+		return
+	}
 
 	if d := s.faults.latency(); d > 0 {
 		select {

@@ -50,8 +50,11 @@ type Options struct {
 	// Token is the API token accepted as "Authorization: SSWS <token>"; "" = random.
 	Token  string
 	Faults Faults
-	Logger *slog.Logger     // nil = discard
-	Now    func() time.Time // nil = time.Now
+	// RateLimits sets the per-endpoint buckets reported in X-Rate-Limit-* and whether an
+	// empty one is answered with 429 as Okta does (default: reported, never enforced).
+	RateLimits RateLimits
+	Logger     *slog.Logger     // nil = discard
+	Now        func() time.Time // nil = time.Now
 }
 
 // Server is a sandbox org.
@@ -102,6 +105,9 @@ func New(opts Options) (*Server, error) {
 		s.token = randomToken()
 	}
 	s.faults.set(opts.Faults)
+	if err := s.rate.init(opts.RateLimits); err != nil {
+		return nil, err
+	}
 	s.oauth.init()
 	if opts.StatePath == "" {
 		s.st = seedState(s.now())

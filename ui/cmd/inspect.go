@@ -8,11 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
+	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/ui"
 )
 
@@ -124,6 +127,16 @@ func (o *inspectOptions) run(ctx context.Context) error {
 	if !o.json && !o.plain && streams.InTTY && streams.OutTTY {
 		return o.interactive(org, opts, kind)
 	}
+	// Waits for rate limits go to stderr, so stdout stays the inventory alone. Requests run
+	// concurrently, so the lines are written one at a time.
+	var errMu sync.Mutex
+	ctx = okta.WithNotifier(ctx, func(n okta.Notice) {
+		if n.Kind == okta.NoticeRateLimitWait {
+			errMu.Lock()
+			defer errMu.Unlock()
+			fmt.Fprintf(o.f.IO.ErrOut, "inspect: waiting %s for Okta's rate limit (%s)\n", n.Wait.Round(time.Millisecond), okta.RateLimitFamily(n.Path))
+		}
+	})
 	inv, err := flows.LoadInventory(ctx, org.API, opts, nil)
 	if err != nil {
 		return fmt.Errorf("inspect: %w", err)

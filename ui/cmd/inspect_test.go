@@ -241,3 +241,21 @@ func TestInspectOpensScreenOnTTY(t *testing.T) {
 		t.Errorf("expected the interactive screen, got:\n%q", out)
 	}
 }
+
+// Waiting for a rate limit is said on stderr; stdout stays the inventory JSON alone.
+func TestInspectJSONReportsRateLimitWaitsOnStderr(t *testing.T) {
+	e := &inspectEnv{newCmdEnv(t, sandboxtest.RateLimits(sandbox.RateLimits{Enforce: true, Limit: 3, Window: 2 * time.Second}))}
+	if err := e.srv.SeedLarge(1200, 1, 0); err != nil { // 6 pages of policies, a bucket of 3
+		t.Fatal(err)
+	}
+	if code := e.run(t, "--json", "--no-events"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.err)
+	}
+	if !strings.Contains(e.err.String(), "inspect: waiting") || !strings.Contains(e.err.String(), "for Okta's rate limit (/api/v1/policies)") {
+		t.Fatalf("stderr %q names no rate-limit wait", e.err.String())
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(e.out.Bytes(), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v", err)
+	}
+}

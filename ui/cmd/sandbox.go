@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,8 @@ type sandboxServeOptions struct {
 	Verbose   bool
 	// AllowRemote lets --addr be an address other machines can reach.
 	AllowRemote bool
+	// RateLimits: --enforce-rate-limits, --rate-limit, --rate-limit-window.
+	RateLimits sandbox.RateLimits
 	// ready is called once the server listens (tests use it to learn the URL).
 	ready func(url, token string)
 }
@@ -76,6 +79,9 @@ func newSandboxServeCmd(f *Factory, ready func(url, token string)) *cobra.Comman
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "faults to inject, e.g. 'latency=50ms;429@POST /api/v1/policies#1' (default: $"+sandbox.FaultsEnv+")")
 	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "log every fault and state error to stderr")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "allow an --addr other machines can reach (anyone reaching it with the printed token controls the org)")
+	cmd.Flags().BoolVar(&opts.RateLimits.Enforce, "enforce-rate-limits", false, "answer 429 (with X-Rate-Limit-* headers) once an endpoint's bucket is empty, as Okta does")
+	cmd.Flags().IntVar(&opts.RateLimits.Limit, "rate-limit", 0, "requests per window in every endpoint bucket (default: Okta's usual 600, 120 for the System Log)")
+	cmd.Flags().DurationVar(&opts.RateLimits.Window, "rate-limit-window", time.Minute, "how long a rate-limit bucket lasts (at least 1s)")
 	return cmd
 }
 
@@ -116,7 +122,10 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	// export line appears stops it cleanly.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := sandbox.New(sandbox.Options{StatePath: statePath, Token: opts.Token, Faults: faults, Logger: logger})
+	if opts.RateLimits.Limit < 0 || (opts.RateLimits.Window != 0 && opts.RateLimits.Window < time.Second) {
+		return usageError(fmt.Errorf("--rate-limit must be positive and --rate-limit-window at least 1s (got %d, %s)", opts.RateLimits.Limit, opts.RateLimits.Window))
+	}
+	srv, err := sandbox.New(sandbox.Options{StatePath: statePath, Token: opts.Token, Faults: faults, Logger: logger, RateLimits: opts.RateLimits})
 	if err != nil {
 		return err
 	}
@@ -135,6 +144,13 @@ func runSandboxServe(ctx context.Context, opts *sandboxServeOptions) error {
 	fmt.Fprintf(out, "State file: %s\n", statePath)
 	if len(faults.Rules) > 0 || faults.Latency > 0 {
 		fmt.Fprintf(out, "Injected faults: %s\n", faults)
+	}
+	if rl := opts.RateLimits; rl.Enforce {
+		limit := "600 (120 for the System Log)"
+		if rl.Limit > 0 {
+			limit = strconv.Itoa(rl.Limit)
+		}
+		fmt.Fprintf(out, "Rate limits enforced: %s requests per endpoint every %s, then 429\n", limit, rl.Window)
 	}
 	// Printing this token is deliberate: it belongs to the local sandbox, not to a real org.
 	fmt.Fprintf(out, "API token: %s\n\nPoint the wizard (or any Okta SDK) at it with:\n", srv.Token())

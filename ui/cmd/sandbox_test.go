@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -158,6 +159,31 @@ func TestSandboxServeInjectsFaultsFromFlagAndEnvironment(t *testing.T) {
 	}
 }
 
+func TestSandboxServeEnforcesRateLimitsWhenAsked(t *testing.T) {
+	url, token, out, stop := runServe(t, t.TempDir(), "--enforce-rate-limits", "--rate-limit", "2", "--rate-limit-window", "1m")
+	defer stop()
+	if !strings.Contains(out.String(), "Rate limits enforced: 2 requests per endpoint every 1m0s") {
+		t.Fatalf("output: %s", out.String())
+	}
+	var statuses []int
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest("GET", url+"/api/v1/zones", nil)
+		req.Header.Set("Authorization", "SSWS "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+		if resp.StatusCode == 429 && (resp.Header.Get("X-Rate-Limit-Remaining") != "0" || resp.Header.Get("X-Rate-Limit-Reset") == "") {
+			t.Fatalf("429 without rate-limit headers: %v", resp.Header)
+		}
+	}
+	if fmt.Sprint(statuses) != "[200 200 429]" {
+		t.Fatalf("statuses %v, want two answers then 429", statuses)
+	}
+}
+
 func TestSandboxServeRejectsBadInput(t *testing.T) {
 	damaged := filepath.Join(t.TempDir(), "damaged.json")
 	os.WriteFile(damaged, []byte("{not json"), 0o600)
@@ -168,6 +194,8 @@ func TestSandboxServeRejectsBadInput(t *testing.T) {
 		{[]string{"--faults", "teapot@GET /"}, "--faults"},
 		{[]string{"--state", damaged}, "left untouched"},
 		{[]string{"--addr", "256.0.0.1:99999"}, "sandbox"},
+		{[]string{"--enforce-rate-limits", "--rate-limit-window", "10ms"}, "--rate-limit-window"},
+		{[]string{"--rate-limit", "-3"}, "--rate-limit"},
 	} {
 		out := &syncBuffer{}
 		f := &Factory{IO: IOStreams{Out: out, ErrOut: out}, StateDir: t.TempDir()}

@@ -34,6 +34,9 @@ func Faults(f sandbox.Faults) Option {
 	}
 }
 
+// RateLimits sets the sandbox's rate-limit buckets (enforced or only reported).
+func RateLimits(rl sandbox.RateLimits) Option { return func(s *setup) { s.opts.RateLimits = rl } }
+
 // Latency adds d to every request the sandbox answers.
 func Latency(d time.Duration) Option { return func(s *setup) { s.opts.Faults.Latency = d } }
 

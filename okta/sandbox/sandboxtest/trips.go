@@ -17,6 +17,7 @@ type Trips struct {
 // TripRequest is one recorded exchange.
 type TripRequest struct {
 	Method, Path, Query string
+	Status              int // 0 when no answer came
 	Start, End          time.Time
 }
 
@@ -27,8 +28,12 @@ func (t *Trips) Wrap(next http.RoundTripper) http.RoundTripper {
 		resp, err := next.RoundTrip(r)
 		// The answer is read by the caller after RoundTrip returns; the round trip is the
 		// server's latency, which RoundTrip has waited out by now.
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
 		t.mu.Lock()
-		t.requests = append(t.requests, TripRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Start: start, End: time.Now()})
+		t.requests = append(t.requests, TripRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Start: start, End: time.Now()})
 		t.mu.Unlock()
 		return resp, err
 	})
