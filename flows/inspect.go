@@ -124,8 +124,9 @@ func (r AppRuleInfo) RequiresDevice() bool {
 
 // AppInfo is an app and the app sign-in policy it uses (Policy.ID "" when it has none).
 type AppInfo struct {
-	App    okta.App  `json:"app"`
+	// Policy comes first: it is what the view is about, and the app's JSON is long.
 	Policy ObjectRef `json:"policy"`
+	App    okta.App  `json:"app"`
 }
 
 // AssuranceInfo is a device assurance policy with summaries and the rules that use it.

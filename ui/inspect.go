@@ -440,7 +440,7 @@ func (m *Inspect) detailText(r flows.Row) string {
 	}
 	var b strings.Builder
 	for _, w := range m.inv.WarningsFor(r.Kind, r.ID) {
-		b.WriteString(m.c.Styles.Warn.Render("! "+w.Message) + "\n")
+		b.WriteString(m.c.Styles.Warn.Width(max(m.width, 20)).Render("! "+w.Message) + "\n")
 	}
 	js, err := m.inv.DetailJSON(r)
 	if err == nil {
@@ -543,6 +543,10 @@ func (m *Inspect) statusView() string {
 		status = m.spinner.View() + " " + status
 	case m.inv != nil:
 		status = s.Subtle.Render(fmt.Sprintf("%s of %s", formatCount(len(m.rows)), formatCount(m.count(m.Kind()))))
+		if m.Kind() == flows.KindApps && len(m.rows) > 0 {
+			// The footer may have no room for t at 80 columns.
+			status += s.Subtle.Render(" · t: try a sign-in to the app under the cursor")
+		}
 	}
 	if m.filtering || m.filter.Value() != "" {
 		return ansi.Truncate(m.filter.View()+"  "+status, m.width, "…")

@@ -32,7 +32,8 @@ func TestTrySignInFromInspectStartsOnTheAppUnderTheCursor(t *testing.T) {
 	_, api := shellSandbox(t)
 	c := shellCommon(t, api, 80, 24)
 	d := newDriver(t, newApp(c, NewInspectWith(c, flows.LoadOptions{SkipEvents: true}, flows.KindApps, "workday")), 80, 24)
-	d.RequireView("Workday", "Any two factors")
+	d.RequireView("Workday", "Any two factors", "t: try a sign-in to the app under the cursor")
+	checkScreenSize(t, d.View(), 80, 24)
 	d.TypeText("t")
 	d.RequireView("App signed in to", "> Workday")
 }
