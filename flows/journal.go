@@ -260,6 +260,26 @@ func (j *Journal) Created() map[string]string {
 	return out
 }
 
+// Title names the run: its plan's title, or its flow when the plan has none.
+func (j *Journal) Title() string {
+	p := j.Plan()
+	if p.Title != "" {
+		return p.Title
+	}
+	return p.Flow
+}
+
+// DoneCount is how many steps are done.
+func (j *Journal) DoneCount() int {
+	n := 0
+	for _, r := range j.Steps() {
+		if r.State == StateDone {
+			n++
+		}
+	}
+	return n
+}
+
 // SameOrg reports whether org is the org the run was started against (a run is never resumed
 // or rolled back against another org).
 func (j *Journal) SameOrg(org string) bool { return normalizeOrg(org) == normalizeOrg(j.f.Org) }

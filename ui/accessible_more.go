@@ -71,18 +71,7 @@ func splitUnfinished(c *Common) (here, elsewhere []*flows.Journal) {
 
 // runTitle names an unfinished run in the accessible menu.
 func runTitle(j *flows.Journal) string {
-	plan := j.Plan()
-	done := 0
-	for _, r := range j.Steps() {
-		if r.State == flows.StateDone {
-			done++
-		}
-	}
-	title := plan.Title
-	if title == "" {
-		title = plan.Flow
-	}
-	return fmt.Sprintf("Resume or roll back: %s (%d of %d requests done)", title, done, len(plan.Steps))
+	return fmt.Sprintf("Resume or roll back: %s (%d of %d requests done)", j.Title(), j.DoneCount(), len(j.Plan().Steps))
 }
 
 // runUnfinishedAccessible shows where each step of an unfinished run stands, then resumes it,

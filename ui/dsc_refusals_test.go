@@ -10,7 +10,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
@@ -136,20 +135,7 @@ func TestDSCOrgCheckedBeforeTheReview(t *testing.T) {
 // TestDSCPriorityPickerWarnsOfARuleThatNeverMatches: behind a plain registered-device ALLOW
 // rule, a new registered-device rule at position 2 is marked "never matches".
 func TestDSCPriorityPickerWarnsOfARuleThatNeverMatches(t *testing.T) {
-	_, api := shellSandbox(t)
-	ctx := context.Background()
-	pol, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Has device rule"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	yes := true
-	if _, err := api.CreateRule(ctx, pol.ID, okta.Rule{
-		Type: okta.TypeAccessPolicy, Name: "Registered only",
-		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}},
-		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: flows.AccessAllow}},
-	}, true); err != nil {
-		t.Fatal(err)
-	}
+	api, _ := policyWithRegisteredRule(t)
 	c := shellCommon(t, api, 80, 24)
 	d := newDriver(t, New(c), 80, 24)
 	d.Key(tea.KeyEnter)

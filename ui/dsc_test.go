@@ -340,20 +340,8 @@ func TestDSCPlainUnderNoColor(t *testing.T) {
 // TestDSCReuseSuitableRule: when the picked app sign-in policy already has a rule requiring
 // registered devices, the wizard offers to reuse it, and the plan then sends no rule for stage 1.
 func TestDSCReuseSuitableRule(t *testing.T) {
-	_, api := shellSandbox(t)
+	api, pol := policyWithRegisteredRule(t)
 	ctx := context.Background()
-	pol, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Has device rule"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	yes := true
-	if _, err := api.CreateRule(ctx, pol.ID, okta.Rule{
-		Type: okta.TypeAccessPolicy, Name: "Registered only",
-		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}},
-		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: flows.AccessAllow}},
-	}, true); err != nil {
-		t.Fatal(err)
-	}
 	c := shellCommon(t, api, 80, 24)
 	d := newDriver(t, New(c), 80, 24)
 	d.Key(tea.KeyEnter)
@@ -482,4 +470,25 @@ func requestsText(d *driver) string {
 		return r.RequestsView()
 	}
 	return ""
+}
+
+// policyWithRegisteredRule gives a sandbox org an app sign-in policy "Has device rule" whose
+// active rule "Registered only" allows registered devices.
+func policyWithRegisteredRule(t *testing.T) (*okta.Client, *okta.Policy) {
+	t.Helper()
+	_, api := shellSandbox(t)
+	ctx := context.Background()
+	pol, err := api.CreatePolicy(ctx, okta.Policy{Type: okta.TypeAccessPolicy, Name: "Has device rule"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := api.CreateRule(ctx, pol.ID, okta.Rule{
+		Type: okta.TypeAccessPolicy, Name: "Registered only",
+		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}},
+		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: flows.AccessAllow}},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	return api, pol
 }

@@ -170,18 +170,9 @@ func FindUnfinishedRuns(c *common.Common) ([]UnfinishedRun, error) {
 			continue
 		}
 		plan := j.Plan()
-		done := 0
-		for _, r := range j.Steps() {
-			if r.State == flows.StateDone {
-				done++
-			}
-		}
-		title := plan.Title
-		if title == "" {
-			title = plan.Flow
-		}
+		done := j.DoneCount()
 		runs = append(runs, UnfinishedRun{
-			Title:   title,
+			Title:   j.Title(),
 			Desc:    fmt.Sprintf("started %s · %d of %d requests done", j.Started().Local().Format(time.DateTime), done, len(plan.Steps)),
 			org:     j.Org(),
 			sameOrg: c.API != nil && j.SameOrg(c.API.OrgURL()),
