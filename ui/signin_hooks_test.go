@@ -32,7 +32,7 @@ func TestTrySignInFromInspectStartsOnTheAppUnderTheCursor(t *testing.T) {
 	_, api := shellSandbox(t)
 	c := shellCommon(t, api, 80, 24)
 	d := newDriver(t, newApp(c, NewInspectWith(c, flows.LoadOptions{SkipEvents: true}, flows.KindApps, "workday")), 80, 24)
-	d.RequireView("Workday", "Any two factors", "t: try a sign-in to the app under the cursor")
+	d.RequireView("Workday", "Any two factors", "1 of 8 · t: try a sign-in")
 	checkScreenSize(t, d.View(), 80, 24)
 	d.TypeText("t")
 	d.RequireView("App signed in to", "> Workday")
