@@ -287,7 +287,7 @@ func TestDSCErrorBesideStageThenFixed(t *testing.T) {
 	d.RequireView("Okta Verify: user identification")
 	d.Key(tea.KeyEnter)
 	d.Key(tea.KeyEnter, tea.KeyEnter)
-	d.RequireView("Stage 5 of 5", "done by the earlier attempt are not sent again", "done by the earlier attempt (id ")
+	d.RequireView("Stage 5 of 5", "not sent again.", "done by the earlier attempt (id ")
 	d.Key(tea.KeyEnter)
 	d.RequireView("Done:", "already done by the earlier run")
 	// The summary counts only what this attempt sent; the rest of the 6 were done before.

@@ -190,7 +190,11 @@ func (r *Review) intro() string {
 	s := r.c.Styles
 	line := fmt.Sprintf("%d request%s, sent in this order. Nothing is sent until you press enter.", n, common.Plural(n))
 	if toSend < n {
-		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt are not sent again.", n, common.Plural(n), n-toSend)
+		verb := "are"
+		if n-toSend == 1 {
+			verb = "is"
+		}
+		line = fmt.Sprintf("%d request%s; %d done by the earlier attempt %s not sent again.", n, common.Plural(n), n-toSend, verb)
 	}
 	return lipgloss.NewStyle().Width(max(r.width, 20)).Render(line) + "\n" + s.Subtle.Render(strings.Repeat("─", max(r.width, 1)))
 }

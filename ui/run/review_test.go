@@ -93,7 +93,7 @@ func TestReviewCountsWhatItSendsNow(t *testing.T) {
 	if !strings.Contains(r.View(), "enter sends 2 remaining requests") {
 		t.Errorf("the footer does not count the remaining requests:\n%s", r.View())
 	}
-	if !strings.Contains(r.View(), "1 done by the earlier attempt are not sent again") {
+	if !strings.Contains(r.View(), "1 done by the earlier attempt is not sent again") {
 		t.Errorf("the intro does not say what is not sent again:\n%s", r.View())
 	}
 	if !strings.Contains(NewReview(c, reviewTestPlan(), ReviewOptions{}).View(), "enter sends 3 requests") {

@@ -146,7 +146,14 @@ func (s *Submit) statusView() string {
 		parts = append(parts, st.Warn.Render(strings.Join(opts, " · ")))
 		return strings.Join(parts, "\n")
 	case s.mode == modeRollback:
-		return st.OK.Render("Rolled back: what the run had created is deleted.") + "\n" + st.Subtle.Render("enter: home")
+		line := "Rolled back: what the run had created is deleted, what it changed is restored."
+		for _, x := range s.states {
+			if x == StepKept {
+				line += " What existed before the run is kept."
+				break
+			}
+		}
+		return st.OK.Render(wrapAtSpaces(line, max(s.width, 20))) + "\n" + st.Subtle.Render("enter: home")
 	default:
 		return s.summaryView()
 	}
