@@ -189,34 +189,47 @@ func OpenJournals(dir string) ([]*Journal, error) {
 
 // OpenJournal reads one journal file.
 func OpenJournal(path string) (*Journal, error) {
-	b, err := os.ReadFile(path)
+	b, err := readBoundedFile(path, maxJournalBytes, "journal")
 	if err != nil {
 		return nil, err
 	}
+	f, err := decodeJournal(b)
+	if err != nil {
+		return nil, err
+	}
+	return &Journal{path: path, f: f}, nil
+}
+
+// maxJournalBytes bounds a journal file: a journal holds a plan (at most MaxPlanFileBytes)
+// with a record per step, so anything much larger is not one of ours.
+const maxJournalBytes = 8 * MaxPlanFileBytes
+
+// decodeJournal parses and checks a journal file's content.
+func decodeJournal(b []byte) (journalFile, error) {
 	var f journalFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("not a readable journal: %w", err)
+		return f, fmt.Errorf("not a readable journal: %w", err)
 	}
 	if f.Version != journalVersion {
-		return nil, fmt.Errorf("journal version %d is not supported (want %d)", f.Version, journalVersion)
+		return f, fmt.Errorf("journal version %d is not supported (want %d)", f.Version, journalVersion)
 	}
 	if f.RunID == "" {
-		return nil, errors.New("journal has no run id")
+		return f, errors.New("journal has no run id")
 	}
 	if len(f.Steps) != len(f.Plan.Steps) {
-		return nil, fmt.Errorf("journal records %d steps for a plan of %d", len(f.Steps), len(f.Plan.Steps))
+		return f, fmt.Errorf("journal records %d steps for a plan of %d", len(f.Steps), len(f.Plan.Steps))
 	}
 	for i, r := range f.Steps {
 		if r.StepID != f.Plan.Steps[i].ID {
-			return nil, fmt.Errorf("journal step %d is %q, plan step is %q", i+1, r.StepID, f.Plan.Steps[i].ID)
+			return f, fmt.Errorf("journal step %d is %q, plan step is %q", i+1, r.StepID, f.Plan.Steps[i].ID)
 		}
 		switch r.State {
 		case StatePending, StateRunning, StateDone, StateFailed, StateRolledBack:
 		default:
-			return nil, fmt.Errorf("journal step %q has unknown state %q", r.StepID, r.State)
+			return f, fmt.Errorf("journal step %q has unknown state %q", r.StepID, r.State)
 		}
 	}
-	return &Journal{path: path, f: f}, nil
+	return f, nil
 }
 
 // RunID identifies the run.

@@ -141,11 +141,26 @@ func readOktaYAML(path string) (*sdk.Configuration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	var c sdk.Configuration
-	if err := yaml.Unmarshal(b, &c); err != nil {
+	c, err := parseOktaYAML(b)
+	if err != nil {
 		// yaml type errors quote the value ("cannot unmarshal !!str `s3cr...`"): a token typed
 		// into a numeric field would be echoed, so values are masked.
 		return nil, fmt.Errorf("%s is not valid YAML: %s", path, Redact(err.Error()))
+	}
+	return c, nil
+}
+
+// maxOktaYAMLBytes bounds okta.yaml: a few settings, never megabytes.
+const maxOktaYAMLBytes = 1 << 20
+
+// parseOktaYAML decodes okta.yaml content into the SDK's configuration.
+func parseOktaYAML(b []byte) (*sdk.Configuration, error) {
+	if len(b) > maxOktaYAMLBytes {
+		return nil, fmt.Errorf("%d bytes is more than okta.yaml's limit of 1 MB", len(b))
+	}
+	var c sdk.Configuration
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }

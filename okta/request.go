@@ -286,7 +286,13 @@ func (c *Client) authError(err error) error {
 func (c *Client) decodeError(method, path string, resp *response) error {
 	e := &Error{Status: resp.status, Method: method, Path: path}
 	if len(bytes.TrimSpace(resp.body)) > 0 && json.Unmarshal(resp.body, e) == nil {
+		// An error answer may echo what was sent (a proxy quoting a header, a cause quoting a
+		// value): every text member is scrubbed.
 		e.ErrorSummary = c.scrub.scrub(e.ErrorSummary)
+		e.ErrorLink, e.ErrorID = c.scrub.scrub(e.ErrorLink), c.scrub.scrub(e.ErrorID)
+		for i := range e.ErrorCauses {
+			e.ErrorCauses[i].ErrorSummary = c.scrub.scrub(e.ErrorCauses[i].ErrorSummary)
+		}
 		return e
 	}
 	*e = Error{Status: resp.status, Method: method, Path: path, ErrorSummary: http.StatusText(resp.status)}
