@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -15,6 +16,9 @@ import (
 //   - Only ACCESS_POLICY policies can be assigned (400 E0000001 otherwise).
 //   - A policy some app uses cannot be deleted (400 E0000001 naming the apps).
 //   - Assigning logs "application.policy.sign_on.update" with the app and the policy as targets.
+//   - POST /apps creates an app of any signOnMode from its label, name and settings (no OIN
+//     catalogue); it uses the org's default app sign-in policy, as recorded. Deleting an active
+//     app is 400 E0000001: deactivate it first.
 
 // EventAppPolicyUpdate is the System Log event of an app sign-in policy assignment.
 const EventAppPolicyUpdate = "application.policy.sign_on.update"
@@ -37,21 +41,32 @@ func (s *Server) routeApps(c *call) (response, error) {
 	segs, m := c.segs, c.r.Method
 	switch {
 	case len(segs) == 1:
-		if m != http.MethodGet {
-			return methodNotAllowed("GET"), nil
+		switch m {
+		case http.MethodGet:
+			return s.listApps(c)
+		case http.MethodPost:
+			return s.createApp(c)
 		}
-		return s.listApps(c)
+		return methodNotAllowed("GET", "POST"), nil
 	case len(segs) == 2:
-		if m != http.MethodGet {
-			return methodNotAllowed("GET"), nil
+		switch m {
+		case http.MethodGet:
+			return s.answer(func(st *state) response {
+				a := st.app(segs[1])
+				if a == nil {
+					return appNotFound(segs[1])
+				}
+				return jsonResp(http.StatusOK, renderApp(st, a, c.base))
+			})
+		case http.MethodDelete:
+			return s.deleteApp(c, segs[1])
 		}
-		return s.answer(func(st *state) response {
-			a := st.app(segs[1])
-			if a == nil {
-				return appNotFound(segs[1])
-			}
-			return jsonResp(http.StatusOK, renderApp(st, a, c.base))
-		})
+		return methodNotAllowed("GET", "DELETE"), nil
+	case len(segs) == 4 && segs[2] == "lifecycle" && (segs[3] == "activate" || segs[3] == "deactivate"):
+		if m != http.MethodPost {
+			return methodNotAllowed("POST"), nil
+		}
+		return s.appLifecycle(c, segs[1], segs[3] == "activate")
 	case len(segs) == 4 && segs[2] == "policies":
 		if m != http.MethodPut {
 			return methodNotAllowed("PUT"), nil
@@ -187,6 +202,12 @@ func renderApp(st *state, a obj, base string) obj {
 		"policies":   link(self+"/policies", "PUT"),
 		"groups":     link(self + "/groups"),
 		"users":      link(self + "/users"),
+		"logo":       []any{obj{"name": "medium", "href": base + "/assets/img/logos/" + str(a["name"]) + ".png", "type": "image/png"}},
+	}
+	for _, p := range st.Policies {
+		if str(p["type"]) == "PROFILE_ENROLLMENT" && p["system"] == true {
+			links["profileEnrollment"] = link(base + "/api/v1/policies/" + str(p["id"]))
+		}
 	}
 	if pid := st.AppPolicies[id]; pid != "" {
 		links["accessPolicy"] = link(base + "/api/v1/policies/" + pid)
@@ -237,4 +258,117 @@ func seedApps(st *state, created string) {
 		})
 		st.AppPolicies[id] = policyNamed(a.policy)
 	}
+}
+
+// newAppObject is an app as a real org stores a custom one it was sent (recorded shape).
+func newAppObject(st *state, body obj, id, status, ts string) obj {
+	settings, _ := body["settings"].(map[string]any)
+	appSettings := obj{}
+	if a, ok := settings["app"].(map[string]any); ok {
+		appSettings = copyObj(a)
+	}
+	return obj{
+		"id": id, "orn": "orn:okta:idp:" + st.Admin.ID + ":apps:" + str(body["name"]) + ":" + id,
+		"name": body["name"], "label": body["label"], "status": status, "lastUpdated": ts, "created": ts,
+		"accessibility": obj{"selfService": false, "errorRedirectUrl": nil, "loginRedirectUrl": nil},
+		"visibility":    obj{"autoLaunch": false, "autoSubmitToolbar": false, "hide": obj{"iOS": false, "web": false}, "appLinks": obj{"login": true}},
+		"features":      []any{}, "signOnMode": body["signOnMode"],
+		"credentials":     obj{"userNameTemplate": obj{"template": "${source.login}", "type": "BUILT_IN"}, "signing": obj{}},
+		"universalLogout": nil,
+		"settings": obj{"app": appSettings,
+			"notifications":      obj{"vpn": obj{"network": obj{"connection": "DISABLED"}, "message": nil, "helpUrl": nil}},
+			"manualProvisioning": false, "implicitAssignment": false, "notes": obj{"admin": nil, "enduser": nil}},
+	}
+}
+
+// defaultAccessPolicy is the org's system app sign-in policy, which new apps use.
+func (st *state) defaultAccessPolicy() string {
+	for _, p := range st.Policies {
+		if str(p["type"]) == typeAccessPolicy && p["system"] == true {
+			return str(p["id"])
+		}
+	}
+	return ""
+}
+
+func (s *Server) createApp(c *call) (response, error) {
+	body, bad := readObject(c.r)
+	if bad != nil {
+		return *bad, nil
+	}
+	activate := true
+	if v := c.query("activate"); v != "" {
+		a, e := c.activateParam(true)
+		if e != nil {
+			return *e, nil
+		}
+		activate = a
+	}
+	for _, k := range []string{"label", "signOnMode", "name"} {
+		if v, ok := body[k].(string); !ok || strings.TrimSpace(v) == "" {
+			return validationErr(k, "The field cannot be left blank."), nil
+		}
+	}
+	return s.change(func(st *state) (response, bool) {
+		id := newID("0oa")
+		a := newAppObject(st, body, id, lifecycleStatus(activate), oktaTime(c.now))
+		st.Apps = append(st.Apps, a)
+		st.AppPolicies[id] = st.defaultAccessPolicy()
+		st.touch(colApps, id)
+		st.touch(colAppPolicies, id)
+		s.event(st, c, "application.lifecycle.create", "Add application", appTarget(a))
+		return jsonResp(http.StatusOK, renderApp(st, a, c.base)), true
+	})
+}
+
+func lifecycleStatus(active bool) string {
+	if active {
+		return statusActive
+	}
+	return statusInactive
+}
+
+func appTarget(a obj) logTarget {
+	return logTarget{ID: str(a["id"]), Type: "AppInstance", DisplayName: str(a["label"])}
+}
+
+// appLifecycle activates or deactivates an app; a real org answers 200 with {} (recorded).
+func (s *Server) appLifecycle(c *call, id string, activate bool) (response, error) {
+	return s.change(func(st *state) (response, bool) {
+		a := st.app(id)
+		if a == nil {
+			return appNotFound(id), false
+		}
+		want := lifecycleStatus(activate)
+		if a["status"] == want {
+			return jsonResp(http.StatusOK, obj{}), false
+		}
+		a["status"], a["lastUpdated"] = want, oktaTime(c.now)
+		st.touch(colApps, id)
+		ev, msg := "application.lifecycle.deactivate", "Deactivate application"
+		if activate {
+			ev, msg = "application.lifecycle.activate", "Activate application"
+		}
+		s.event(st, c, ev, msg, appTarget(a))
+		return jsonResp(http.StatusOK, obj{}), true
+	})
+}
+
+func (s *Server) deleteApp(c *call, id string) (response, error) {
+	return s.change(func(st *state) (response, bool) {
+		i := slices.IndexFunc(st.Apps, func(a obj) bool { return str(a["id"]) == id })
+		if i < 0 {
+			return appNotFound(id), false
+		}
+		a := st.Apps[i]
+		if a["status"] == statusActive {
+			return validationErr("status", "An active app cannot be deleted: deactivate it first."), false
+		}
+		st.Apps = slices.Delete(st.Apps, i, i+1)
+		delete(st.AppPolicies, id)
+		st.touch(colApps, id)
+		st.touch(colAppPolicies, id)
+		s.event(st, c, "application.lifecycle.delete", "Delete application", appTarget(a))
+		return noContent(), true
+	})
 }

@@ -60,7 +60,7 @@ func TestPolicyAppsOfUnknownPolicyIs404(t *testing.T) {
 func TestAppsEndpointsRefuseOtherMethods(t *testing.T) {
 	o := startOrg(t, Options{})
 	wantError(t, o.do("POST", "/api/v1/policies/x/app", nil), 405, "E0000022", "")
-	wantError(t, o.do("DELETE", "/api/v1/apps", nil), 405, "E0000022", "")
+	wantError(t, o.do("PUT", "/api/v1/apps", nil), 405, "E0000022", "")
 	wantError(t, o.do("GET", "/api/v1/apps/x/policies/y", nil), 405, "E0000022", "")
 	wantError(t, o.do("GET", "/api/v1/apps?limit=0", nil), 400, "E0000001", "")
 }
@@ -76,5 +76,27 @@ func TestAppsPersistInTheStateFile(t *testing.T) {
 	got := o2.must(http.StatusOK, "GET", "/api/v1/policies/"+pw+"/app", nil).list(t)
 	if len(got) != 2 { // Slack (seeded) and Workday
 		t.Fatalf("after restart the policy protects %d apps", len(got))
+	}
+}
+
+func TestCreatedAppUsesTheDefaultPolicyAndIsDeletedOnlyWhenInactive(t *testing.T) {
+	o := startOrg(t, Options{})
+	wantError(t, o.do("POST", "/api/v1/apps", map[string]any{"signOnMode": "BOOKMARK", "name": "bookmark"}), 400, "E0000001", "Api validation failed: label")
+	a := o.must(http.StatusOK, "POST", "/api/v1/apps", map[string]any{"label": "Wiki", "signOnMode": "BOOKMARK", "name": "bookmark",
+		"settings": map[string]any{"app": map[string]any{"url": "https://wiki.example.com"}}}).obj(t)
+	id := str(a["id"])
+	anyTwo := str(o.findPolicy("ACCESS_POLICY", "Any two factors")["id"])
+	href := str(a["_links"].(map[string]any)["accessPolicy"].(map[string]any)["href"])
+	if !strings.HasSuffix(href, "/api/v1/policies/"+anyTwo) || a["status"] != "ACTIVE" {
+		t.Fatalf("new app: status %v, policy %s, want the default %s", a["status"], href, anyTwo)
+	}
+	wantError(t, o.do("DELETE", "/api/v1/apps/"+id, nil), 400, "E0000001", "Api validation failed: status")
+	o.must(http.StatusOK, "POST", "/api/v1/apps/"+id+"/lifecycle/deactivate", nil)
+	o.must(http.StatusNoContent, "DELETE", "/api/v1/apps/"+id, nil)
+	wantError(t, o.do("GET", "/api/v1/apps/"+id, nil), 404, "E0000007", "Not found: Resource not found: "+id+" (AppInstance)")
+	for _, e := range o.must(http.StatusOK, "GET", "/api/v1/policies/"+anyTwo+"/app?limit=200", nil).list(t) {
+		if str(e["id"]) == id {
+			t.Fatal("a deleted app is still listed under its policy")
+		}
 	}
 }

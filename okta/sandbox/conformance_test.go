@@ -61,15 +61,12 @@ func findReference(t *testing.T) string {
 // servedPath reports whether the sandbox serves the recorded request's endpoint.
 func servedPath(p string) bool {
 	switch {
-	case strings.HasPrefix(p, "/api/v1/device-assurances"):
+	case strings.HasPrefix(p, "/api/v1/device-assurances"), strings.HasPrefix(p, "/api/v1/apps"):
 		return true
 	case p == "/api/v1/policies":
 		return true
 	case strings.HasPrefix(p, "/api/v1/policies/"):
 		segs := strings.Split(strings.TrimPrefix(p, "/api/v1/policies/"), "/")
-		if segs[0] == "simulate" {
-			return false
-		}
 		return len(segs) == 1 || segs[1] == "rules" || segs[1] == "mappings" || segs[1] == "lifecycle" || segs[1] == "clone" || segs[1] == "app"
 	}
 	return false
@@ -218,6 +215,21 @@ func bodyFromResponse(t *testing.T, resp string) string {
 }
 
 func learnIDs(rec, ours any, ids map[string]string) {
+	// Lists: objects the seeded sandbox also has (the default policies, by type and name)
+	// stand for the recorded ones, so later requests naming them reach ours.
+	if rl, ok := rec.([]any); ok {
+		ol, _ := ours.([]any)
+		for _, re := range rl {
+			rm, _ := re.(map[string]any)
+			for _, oe := range ol {
+				om, _ := oe.(map[string]any)
+				if rm != nil && om != nil && rm["name"] != nil && rm["name"] == om["name"] && rm["type"] == om["type"] {
+					learnIDs(rm, om, ids)
+				}
+			}
+		}
+		return
+	}
 	r, ok1 := rec.(map[string]any)
 	o, ok2 := ours.(map[string]any)
 	if !ok1 || !ok2 {
