@@ -83,9 +83,11 @@ func ctrlCWhileSubmitting(t *testing.T, c *Common, name string) *teatest.TestMod
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Built before the program runs: the program owns c (its size) once it starts.
+	submit := run.NewSubmit(c, plan, nil)
 	tm := teatest.NewTestModel(t, newApp(c, NewHome(c)), teatest.WithInitialTermSize(80, 24))
 	waitScreen(t, tm, "Device signal collection")
-	tm.Send(PushMsg{Screen: run.NewSubmit(c, plan, nil)})
+	tm.Send(PushMsg{Screen: submit})
 	waitScreen(t, tm, "Sending")
 	press(tm, kOf(tea.KeyCtrlC))
 	return tm
