@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,6 +84,17 @@ var platformChoices = []struct{ label, value string }{
 	{"Android", okta.PlatformAndroid}, {"ChromeOS", okta.PlatformChromeOS},
 }
 
+// chosenFirst moves the option already chosen to the top: huh scrolls a select so that its
+// chosen option is the first line shown, which would hide the options above it.
+func chosenFirst(opts []huh.Option[string], chosen string) []huh.Option[string] {
+	i := slices.IndexFunc(opts, func(o huh.Option[string]) bool { return o.Value == chosen })
+	if i <= 0 {
+		return opts
+	}
+	out := append([]huh.Option[string]{opts[i]}, opts[:i]...)
+	return append(out, opts[i+1:]...)
+}
+
 func yesNo() []huh.Option[bool] {
 	return []huh.Option[bool]{huh.NewOption("Yes", true), huh.NewOption("No", false)}
 }
@@ -135,10 +147,10 @@ func newForm(q *Query, o orgChoices, listHeight int) *huh.Form {
 	return huh.NewForm(
 		huh.NewGroup(huh.NewSelect[string]().Title("App signed in to").
 			Description("Okta evaluates the app sign-in policy of this app. / filters.").
-			Options(appOpts...).Height(min(len(appOpts)+3, listHeight)).Value(&q.AppID)),
+			Options(chosenFirst(appOpts, q.AppID)...).Height(min(len(appOpts)+3, listHeight)).Value(&q.AppID)),
 		huh.NewGroup(huh.NewSelect[string]().Title("Who signs in").
 			Description("Rules match people by group or user. / filters.").
-			Options(whoOpts...).Height(min(len(whoOpts)+3, listHeight)).Value(&q.Who)),
+			Options(chosenFirst(whoOpts, q.Who)...).Height(min(len(whoOpts)+3, listHeight)).Value(&q.Who)),
 		huh.NewGroup(huh.NewInput().Title("User: login or id").Placeholder("e.g. pat@example.com or 00u…").Value(&q.User).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {

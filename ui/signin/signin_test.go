@@ -228,3 +228,16 @@ func TestTrySignInUserByLoginMeetsHerGroupsRule(t *testing.T) {
 		}
 	}
 }
+
+// TestTrySignInChosenAppListedFirstWithTheOthers: coming back to the form (or opening it on an
+// app) lists the chosen app first and every other app still in view.
+func TestTrySignInChosenAppListedFirstWithTheOthers(t *testing.T) {
+	d, _ := open(t, signin.Options{})
+	signInToSlack(d, true)
+	d.TypeText("e")
+	d.RequireView("> Slack", "Expense Portal", "Workday")
+	v := d.View()
+	if strings.Index(v, "> Slack") > strings.Index(v, "Expense Portal") {
+		t.Errorf("the chosen app is not first:\n%s", v)
+	}
+}
