@@ -1119,15 +1119,35 @@ func FilterRows(rows []Row, query string) []Row {
 	if len(words) == 0 {
 		return rows
 	}
-	out := make([]Row, 0, 16)
-next:
-	for i := range rows {
+	// Matching is cheap; copying rows is not (a keystroke's budget is a millisecond at 10,000
+	// rows, and garbage from every keystroke makes the collector scan the whole inventory).
+	// So the matches are counted first and copied once into a slice of their size, and a
+	// query every row matches returns the rows themselves (shared: do not modify).
+	matches := func(r *Row) bool {
 		for _, w := range words {
-			if !strings.Contains(rows[i].search, w) {
-				continue next
+			if !strings.Contains(r.search, w) {
+				return false
 			}
 		}
-		out = append(out, rows[i])
+		return true
+	}
+	n := 0
+	for i := range rows {
+		if matches(&rows[i]) {
+			n++
+		}
+	}
+	if n == len(rows) {
+		return rows
+	}
+	out := make([]Row, 0, n)
+	for i := range rows {
+		if len(out) == n {
+			break
+		}
+		if matches(&rows[i]) {
+			out = append(out, rows[i])
+		}
 	}
 	return out
 }

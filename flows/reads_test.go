@@ -58,7 +58,7 @@ func TestResolveAndAdoptionLookupsShareOneWave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.srv.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond})
+	o.srv.SetFaults(sandbox.Faults{Latency: 80 * time.Millisecond})
 	trips.Reset()
 	opts := flows.RunOptions{AdoptExisting: true, Reads: flows.NewReads(o.api)}
 	resolved, missing, err := flows.ResolveRefsWith(ctx, opts.Reads, plan, nil, opts)
@@ -115,7 +115,7 @@ func TestResumeLooksUpInterruptedStepsInOneWave(t *testing.T) {
 	if left != 2 {
 		t.Fatalf("%d steps left running, want the 2 policy creates (outcome unknown): %+v", left, j.Steps())
 	}
-	o.srv.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond})
+	o.srv.SetFaults(sandbox.Faults{Latency: 80 * time.Millisecond})
 	trips.Reset()
 	if _, err := flows.RunWith(context.Background(), o.api, j, flows.RunOptions{AdoptExisting: true}, nil); err != nil {
 		t.Fatal(err)
