@@ -24,7 +24,7 @@ func TestApplySendsItsReadsInOneWaveBeforeTheWrites(t *testing.T) {
 	o, trips := newTripsOrg(t)
 	path, _ := o.planFile(t, "")
 	// With latency, requests sent together overlap and requests sent one after another do not.
-	o.srv.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond})
+	o.srv.SetFaults(sandbox.Faults{Latency: 80 * time.Millisecond})
 	trips.Reset()
 	if code := o.apply(t, "--file", path); code != 0 {
 		t.Fatalf("apply exit %d: %s", code, o.err)
