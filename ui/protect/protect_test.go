@@ -162,3 +162,13 @@ func TestProtectDedicatedPolicyOffersNoApp(t *testing.T) {
 		t.Fatalf("enter: called %v with %v, want called with no app", got.called, got.labels())
 	}
 }
+
+// TestProtectExplainsWhyAnAppNeedsThePolicy: ctrl+e says a policy decides nothing until an app
+// uses it, and what a pick sends and undoes, within 80x24.
+func TestProtectExplainsWhyAnAppNeedsThePolicy(t *testing.T) {
+	d, _, _ := newStep(t, "")
+	d.Send(tea.KeyMsg{Type: tea.KeyCtrlE})
+	d.RequireFlat("An app sign-in policy decides nothing until an app uses it",
+		"PUT /api/v1/apps/{appId}/policies/{policyId}", "rolling the run back gives each app its previous policy again")
+	uitest.CheckScreenSize(t, d.View(), 80, 24)
+}

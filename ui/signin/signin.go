@@ -8,6 +8,7 @@ package signin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -281,6 +282,14 @@ func (s *Screen) formHeight() int {
 	return max(s.height-lipgloss.Height(s.banner())-1-formErrorLines, 6)
 }
 
+// scrollLine says when the answer goes on below (or above) the screen.
+func (s *Screen) scrollLine() string {
+	if s.vp.TotalLineCount() <= s.vp.Height {
+		return ""
+	}
+	return s.c.Styles.Subtle.Render(fmt.Sprintf("%d%% · ↑/↓ scroll for the rest of the rules", int(s.vp.ScrollPercent()*100)))
+}
+
 func (s *Screen) View() string {
 	st := s.c.Styles
 	switch s.phase {
@@ -297,7 +306,7 @@ func (s *Screen) View() string {
 		}
 		return s.banner() + "\n\n" + s.spinner.View() + " Asking Okta (POST /api/v1/policies/simulate)…\n"
 	case phaseResult:
-		return s.vp.View()
+		return s.vp.View() + "\n" + s.scrollLine()
 	}
 	if s.form == nil {
 		return s.banner()

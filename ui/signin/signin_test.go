@@ -2,6 +2,7 @@ package signin_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -240,4 +241,32 @@ func TestTrySignInChosenAppListedFirstWithTheOthers(t *testing.T) {
 	if strings.Index(v, "> Slack") > strings.Index(v, "Expense Portal") {
 		t.Errorf("the chosen app is not first:\n%s", v)
 	}
+}
+
+// TestTrySignInManyRulesScroll: an answer longer than the screen says so and scrolls, within
+// 80x24.
+func TestTrySignInManyRulesScroll(t *testing.T) {
+	_, api := uitest.Sandbox(t)
+	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Password only")
+	yes := true
+	for i := 1; i <= 6; i++ {
+		prio := i
+		if _, err := api.CreateRule(context.Background(), id, okta.Rule{
+			Type: okta.TypeAccessPolicy, Name: fmt.Sprintf("Managed Macs %d", i), Priority: &prio,
+			Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes, Managed: &yes}},
+			Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW"}},
+		}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := uitest.Common(t, api, 80, 24)
+	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
+	d.RequireView("App signed in to")
+	signInToSlack(d, true)
+	d.RequireView("Decides  “Catch-all Rule”", "↑/↓ scroll for the rest of the rules")
+	uitest.CheckScreenSize(t, d.View(), 80, 24)
+	for range 20 {
+		d.Key(tea.KeyDown)
+	}
+	d.RequireView("“Managed Macs 6”", "100%")
 }
