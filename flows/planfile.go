@@ -464,6 +464,11 @@ func (c *yamlConverter) write(n *yaml.Node) error {
 			}
 			fmt.Fprint(buf, b)
 		case "!!int", "!!float":
+			if jsonNumberRE.MatchString(n.Value) {
+				// Written as JSON writes it: kept exactly, even past float64 (1e400).
+				buf.WriteString(n.Value)
+				break
+			}
 			var f any
 			if err := n.Decode(&f); err != nil {
 				return fmt.Errorf("line %d: %v", n.Line, err)
@@ -701,6 +706,8 @@ func checkStep(s Step, earlier map[string]bool) error {
 	}
 	return nil
 }
+
+var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 var placeholderIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
