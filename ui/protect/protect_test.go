@@ -169,6 +169,6 @@ func TestProtectExplainsWhyAnAppNeedsThePolicy(t *testing.T) {
 	d, _, _ := newStep(t, "")
 	d.Send(tea.KeyMsg{Type: tea.KeyCtrlE})
 	d.RequireFlat("An app sign-in policy decides nothing until an app uses it",
-		"PUT /api/v1/apps/{appId}/policies/{policyId}", "rolling the run back gives each app its previous policy again")
+		"PUT /api/v1/apps/{appId}/policies/{policyId}", "rolling the run back")
 	uitest.CheckScreenSize(t, d.View(), 80, 24)
 }
