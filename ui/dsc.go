@@ -15,6 +15,7 @@ import (
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/ui/common"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
@@ -425,26 +426,16 @@ func (s *dscStage) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if s.form == nil {
 		return s, nil
 	}
-	m, cmd := s.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		s.form = f
-	}
-	if s.form.State == huh.StateCompleted {
+	var cmd tea.Cmd
+	var completed bool
+	if s.form, cmd, completed = common.UpdateForm(s.form, msg); completed {
 		return s, tea.Batch(cmd, s.advance())
 	}
 	return s, cmd
 }
 
 // filtering reports whether the focused picker is being filtered (esc then clears the filter).
-func (s *dscStage) filtering() bool {
-	if s.form == nil {
-		return false
-	}
-	if f, ok := s.form.GetFocusedField().(interface{ GetFiltering() bool }); ok {
-		return f.GetFiltering()
-	}
-	return false
-}
+func (s *dscStage) filtering() bool { return common.FormFiltering(s.form) }
 
 // filterSet reports whether a filter typed earlier still narrows the focused list (it shows
 // as "/Dash" above it); esc then clears it before it leaves the page.

@@ -140,13 +140,7 @@ func (s *Step) Explanation() string {
 // CapturingInput: "?" is text while the list is being filtered.
 func (s *Step) CapturingInput() bool { return s.filtering() }
 
-func (s *Step) filtering() bool {
-	if s.form == nil {
-		return false
-	}
-	f, ok := s.form.GetFocusedField().(interface{ GetFiltering() bool })
-	return ok && f.GetFiltering()
-}
+func (s *Step) filtering() bool { return common.FormFiltering(s.form) }
 
 func (s *Step) SetSize(w, h int) {
 	s.width, s.height = w, h
@@ -199,11 +193,9 @@ func (s *Step) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if s.form == nil {
 		return s, nil
 	}
-	m, cmd := s.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		s.form = f
-	}
-	if s.form.State == huh.StateCompleted {
+	var cmd tea.Cmd
+	var completed bool
+	if s.form, cmd, completed = common.UpdateForm(s.form, msg); completed {
 		return s, tea.Batch(cmd, s.done())
 	}
 	return s, cmd

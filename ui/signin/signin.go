@@ -127,13 +127,8 @@ func (s *Screen) CapturingInput() bool {
 	if s.phase != phaseForm || s.form == nil {
 		return false
 	}
-	switch f := s.form.GetFocusedField().(type) {
-	case *huh.Input:
-		return true
-	case interface{ GetFiltering() bool }:
-		return f.GetFiltering()
-	}
-	return false
+	_, typing := s.form.GetFocusedField().(*huh.Input)
+	return typing || common.FormFiltering(s.form)
 }
 
 func (s *Screen) SetSize(w, h int) {
@@ -196,11 +191,9 @@ func (s *Screen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	if s.phase != phaseForm || s.form == nil {
 		return s, nil
 	}
-	m, cmd := s.form.Update(msg)
-	if f, ok := m.(*huh.Form); ok {
-		s.form = f
-	}
-	if s.form.State == huh.StateCompleted {
+	var cmd tea.Cmd
+	var completed bool
+	if s.form, cmd, completed = common.UpdateForm(s.form, msg); completed {
 		if s.q.Managed && !s.q.Registered {
 			// Okta refuses it too; said here, where it can be fixed.
 			s.err = errors.New("a managed device is registered too: answer Yes to “Registered”, or No to “Managed”")

@@ -102,12 +102,17 @@ func TestTrySignInManagedNeedsRegistered(t *testing.T) {
 // registeredRule adds an ALLOW rule for registered devices first in the policy named policy.
 func registeredRule(t *testing.T, api okta.API, policy string) string {
 	t.Helper()
+	yes := true
+	return addRule(t, api, policy, "Require a registered device", 1, "ALLOW", okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}})
+}
+
+// addRule adds an active rule at priority to the policy named policy and returns the policy id.
+func addRule(t *testing.T, api okta.API, policy, name string, priority int, access string, conds okta.RuleConditions) string {
+	t.Helper()
 	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, policy)
-	yes, first := true, 1
 	if _, err := api.CreateRule(context.Background(), id, okta.Rule{
-		Type: okta.TypeAccessPolicy, Name: "Require a registered device", Priority: &first,
-		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes}},
-		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW"}},
+		Type: okta.TypeAccessPolicy, Name: name, Priority: &priority, Conditions: &conds,
+		Actions: &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: access}},
 	}, true); err != nil {
 		t.Fatal(err)
 	}
@@ -156,15 +161,8 @@ func TestTrySignInOktaSaysWhichRuleDecidesAndWhy(t *testing.T) {
 // TestTrySignInDenyRuleSaysRefused: a DENY rule that decides says the sign-in is refused.
 func TestTrySignInDenyRuleSaysRefused(t *testing.T) {
 	_, api := uitest.Sandbox(t)
-	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Password only")
-	no, first := false, 1
-	if _, err := api.CreateRule(context.Background(), id, okta.Rule{
-		Type: okta.TypeAccessPolicy, Name: "Block unregistered", Priority: &first,
-		Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &no}},
-		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "DENY"}},
-	}, true); err != nil {
-		t.Fatal(err)
-	}
+	no := false
+	addRule(t, api, "Password only", "Block unregistered", 1, "DENY", okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &no}})
 	c := uitest.Common(t, api, 80, 24)
 	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
 	d.RequireView("App signed in to")
@@ -195,15 +193,8 @@ func maskIDs(s string) string { return oktaIDRE.ReplaceAllString(s, "<id>") }
 // for a group she is in decides her sign-in while another user falls through.
 func TestTrySignInUserByLoginMeetsHerGroupsRule(t *testing.T) {
 	_, api := uitest.Sandbox(t)
-	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Password only")
-	first := 1
-	if _, err := api.CreateRule(context.Background(), id, okta.Rule{
-		Type: okta.TypeAccessPolicy, Name: "Sales stays out", Priority: &first,
-		Conditions: &okta.RuleConditions{People: &okta.PeopleCondition{Groups: &okta.IncludeExclude{Include: []string{sandboxtest.GroupID(t, api, "Sales")}}}},
-		Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "DENY"}},
-	}, true); err != nil {
-		t.Fatal(err)
-	}
+	addRule(t, api, "Password only", "Sales stays out", 1, "DENY", okta.RuleConditions{
+		People: &okta.PeopleCondition{Groups: &okta.IncludeExclude{Include: []string{sandboxtest.GroupID(t, api, "Sales")}}}})
 	c := uitest.Common(t, api, 80, 24)
 	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
 	d.RequireView("App signed in to")
@@ -247,17 +238,10 @@ func TestTrySignInChosenAppListedFirstWithTheOthers(t *testing.T) {
 // 80x24.
 func TestTrySignInManyRulesScroll(t *testing.T) {
 	_, api := uitest.Sandbox(t)
-	id := sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Password only")
 	yes := true
 	for i := 1; i <= 6; i++ {
-		prio := i
-		if _, err := api.CreateRule(context.Background(), id, okta.Rule{
-			Type: okta.TypeAccessPolicy, Name: fmt.Sprintf("Managed Macs %d", i), Priority: &prio,
-			Conditions: &okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes, Managed: &yes}},
-			Actions:    &okta.RuleActions{AppSignOn: &okta.AppSignOn{Access: "ALLOW"}},
-		}, true); err != nil {
-			t.Fatal(err)
-		}
+		addRule(t, api, "Password only", fmt.Sprintf("Managed Macs %d", i), i, "ALLOW",
+			okta.RuleConditions{Device: &okta.DeviceCondition{Registered: &yes, Managed: &yes}})
 	}
 	c := uitest.Common(t, api, 80, 24)
 	d := uitest.New(t, ui.NewAppOn(c, signin.New(c, signin.Options{})), 80, 24)
