@@ -111,9 +111,7 @@ send 2
 wait_for "Pick the policy to edit"
 focused "Device assurance policies"
 wait_for "$DA_NAME"
-send /
-type_text "E2E iOS"
-wait_for "/E2E iOS"
+filter_list "E2E iOS"
 send Enter
 wait_for "Name and platform · page 1 of"
 wait_for "> $DA_NAME"
@@ -170,9 +168,7 @@ send 3
 wait_for "App sign-in policy · page 1 of"
 focused "Which app sign-in policy?"
 wait_for "$APP_POLICY"
-send /
-type_text "$APP_POLICY"
-wait_for "/$APP_POLICY"
+filter_list "$APP_POLICY"
 send Enter
 wait_for "New or existing rule · page 2 of"
 focused "Add the requirement to"
@@ -181,9 +177,7 @@ send Enter
 wait_for "Device assurance policies · page 3 of"
 focused "Require devices to pass"
 wait_for "$DA_NAME"
-send /
-type_text "E2E iOS"
-wait_for "/E2E iOS"
+filter_list "E2E iOS"
 send Enter # ends the filter
 wait_for "┃ Require devices to pass/E2E iOS"
 send x

@@ -186,6 +186,26 @@ wait_match() {
 	done
 }
 
+# filter_list opens the focused list's filter with / and types TEXT. A list's form can still be
+# starting when it is first drawn on a loaded machine, and a / it gets then is dropped; the
+# filter's own empty prompt (a line "┃ /") shows it took, so / is pressed again until it does.
+filter_list() {
+	local text=$1 try
+	for try in 1 2 3 4 5; do
+		send /
+		local deadline=$((SECONDS + 4))
+		while [ $SECONDS -lt $deadline ]; do
+			if screen | grep -qE -- '┃ / *$'; then
+				type_text "$text"
+				wait_for "/$text"
+				return 0
+			fi
+			sleep 0.2
+		done
+	done
+	fail "the list's filter never opened for: $text"
+}
+
 # wait_gone waits until the screen no longer contains the text.
 wait_gone() {
 	local text=$1 timeout=${2:-$WAIT_TIMEOUT}
