@@ -102,6 +102,11 @@ func runDSCAccessible(ctx context.Context, c *Common, in io.Reader, out io.Write
 		if err := askStage(ctx, f, n, in, out); err != nil {
 			return err
 		}
+		if n == flows.StageAppPolicy {
+			if err := askProtectAccessible(ctx, f, in, out); err != nil {
+				return err
+			}
+		}
 	}
 	for {
 		plan, err := f.checkedPlan()

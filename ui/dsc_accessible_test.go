@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 )
 
 // TestAccessibleDSCFlow answers the same questions as plain prompts (no full-screen UI) and
@@ -17,16 +18,17 @@ func TestAccessibleDSCFlow(t *testing.T) {
 	c := shellCommon(t, api, 80, 24)
 	c.Accessible = true
 	answers := []string{
-		"1",                  // flow: device signal collection
-		"1",                  // create a new app sign-in policy
-		"",                   // name left empty: refused, asked again
-		"Accessible app",     // name
-		"",                   // description
-		"",                   // rule name: keep the default
-		"",                   // access: ALLOW
-		"",                   // managed: no
-		"0",                  // groups: none (everyone)
-		"",                   // priority 1
+		"1",              // flow: device signal collection
+		"1",              // create a new app sign-in policy
+		"",               // name left empty: refused, asked again
+		"Accessible app", // name
+		"",               // description
+		"",               // rule name: keep the default
+		"",               // access: ALLOW
+		"",               // managed: no
+		"0",              // groups: none (everyone)
+		"",               // priority 1
+		"8", "0",         // protect: Workday (8th by label), then done
 		"Accessible signals", // stage 2 name
 		"",                   // description
 		"0",                  // stage 3: no extra mapping
@@ -44,12 +46,17 @@ func TestAccessibleDSCFlow(t *testing.T) {
 	}
 	requireOutput(t, "accessible output", text,
 		"Stage 1 of 5: App sign-in policy", "App sign-in policy name is required",
+		"Protect these apps with “Accessible app” (optional).", "is new: it protects no app",
 		"Stage 5 of 5: Review", "POST   /api/v1/policies?activate=false", "{{dsc-policy.id}}",
-		"Done. Created:")
+		"Protect app “Workday” with “Accessible app”", "Done. Created:")
 	if strings.ContainsRune(text, '\x1b') {
 		t.Errorf("accessible output carries escape sequences:\n%q", text)
 	}
 	dscCheckOrg(t, api, "Accessible app", "Accessible signals", okta.StatusActive)
+	apps, err := api.ListApps(context.Background(), okta.AppQuery{Q: "Workday"})
+	if err != nil || len(apps) != 1 || apps[0].AccessPolicyID != sandboxtest.PolicyID(t, api, okta.TypeAccessPolicy, "Accessible app") {
+		t.Errorf("Workday after the accessible run: %+v (%v), want “Accessible app”", apps, err)
+	}
 }
 
 // TestAccessibleInputEnds: when the input closes mid-flow the wizard stops with a clear error

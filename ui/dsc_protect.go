@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"context"
+	"io"
+
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/protect"
@@ -15,6 +19,16 @@ func signInFirst(apps []flows.AppProtection) *signin.Options {
 		o.AppID = apps[0].AppID
 	}
 	return &o
+}
+
+// askProtectAccessible is the protect step as plain prompts, after stage 1.
+func askProtectAccessible(ctx context.Context, f *dscFlow, in io.Reader, out io.Writer) error {
+	apps, err := f.protectStep().AskPlain(ctx, out, func(g *huh.Group) error { return accessibleForm(in, out, g) })
+	if err != nil {
+		return err
+	}
+	f.draft.ProtectApps = apps
+	return nil
 }
 
 // protectStep is the optional step between stage 1 and stage 2: apps to protect with the

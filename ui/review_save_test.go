@@ -283,7 +283,7 @@ func TestAccessibleDSCSavesUnsentPlan(t *testing.T) {
 	c.Accessible = true
 	path := filepath.Join(t.TempDir(), "accessible.yaml")
 	answers := []string{
-		"1", "1", "Accessible app", "", "", "", "", "0", "",
+		"1", "1", "Accessible app", "", "", "", "", "0", "", "0",
 		"Accessible signals", "", "0", "", "2", "0", "", "1", "0", "0",
 		"n",         // activate last: no
 		"n",         // do not send

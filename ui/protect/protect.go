@@ -85,24 +85,35 @@ type policyNames map[string]string
 
 func (s *Step) load() tea.Cmd {
 	s.loaded, s.loadErr, s.form = false, nil, nil
-	api := s.c.API
 	return tea.Batch(s.spinner.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
-		apps, err := api.ListApps(ctx, okta.AppQuery{})
-		if err != nil {
-			return loadedMsg{s: s, err: fmt.Errorf("listing the org's apps: %w", err)}
-		}
-		policies, err := api.ListPolicies(ctx, okta.TypeAccessPolicy)
-		if err != nil {
-			return loadedMsg{s: s, err: fmt.Errorf("listing app sign-in policies: %w", err)}
-		}
-		names := policyNames{}
-		for _, p := range policies {
-			names[p.ID] = p.Name
-		}
-		return loadedMsg{s: s, apps: apps, names: names}
+		return s.fetch(ctx)
 	})
+}
+
+// fetch reads the org's apps and app sign-in policies; it touches nothing of the step.
+func (s *Step) fetch(ctx context.Context) loadedMsg {
+	apps, err := s.c.API.ListApps(ctx, okta.AppQuery{})
+	if err != nil {
+		return loadedMsg{s: s, err: fmt.Errorf("listing the org's apps: %w", err)}
+	}
+	policies, err := s.c.API.ListPolicies(ctx, okta.TypeAccessPolicy)
+	if err != nil {
+		return loadedMsg{s: s, err: fmt.Errorf("listing app sign-in policies: %w", err)}
+	}
+	names := policyNames{}
+	for _, p := range policies {
+		names[p.ID] = p.Name
+	}
+	return loadedMsg{s: s, apps: apps, names: names}
+}
+
+// apply keeps what fetch read.
+func (s *Step) apply(msg loadedMsg) {
+	s.loaded = true
+	s.names = msg.names
+	s.sortApps(msg.apps)
 }
 
 func (s *Step) Init() tea.Cmd {
@@ -174,9 +185,7 @@ func (s *Step) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			s.loadErr = msg.err
 			return s, nil
 		}
-		s.loaded = true
-		s.names = msg.names
-		s.sortApps(msg.apps)
+		s.apply(msg)
 		return s, s.build()
 	case spinner.TickMsg:
 		return s, common.TickSpinner(&s.spinner, !s.loaded && s.loadErr == nil, msg)
@@ -221,36 +230,49 @@ func (s *Step) sortApps(apps []okta.App) {
 }
 
 func (s *Step) done() tea.Cmd {
+	if s.opts.OnDone == nil {
+		return nil
+	}
+	return s.opts.OnDone(s.protections())
+}
+
+// protections are the picks, each with the policy the app has now.
+func (s *Step) protections() []flows.AppProtection {
 	var picked []flows.AppProtection
 	for _, a := range s.apps {
 		if slices.Contains(s.picked, a.ID) {
 			picked = append(picked, flows.ProtectionOf(a, s.names[a.AccessPolicyID]))
 		}
 	}
-	if s.opts.OnDone == nil {
-		return nil
-	}
-	return s.opts.OnDone(picked)
+	return picked
 }
 
+// offersApps reports whether there is any app to pick.
+func (s *Step) offersApps() bool { return len(s.apps) > 0 && !s.dedicated() }
+
 func (s *Step) build() tea.Cmd {
-	if len(s.apps) == 0 || s.dedicated() {
+	if !s.offersApps() {
 		s.form = nil
 		return nil
 	}
+	s.form = huh.NewForm(s.group()).WithTheme(huh.ThemeBase16()).WithShowHelp(false).WithWidth(s.width).WithHeight(s.formHeight())
+	return s.form.Init()
+}
+
+// group is the list of apps to pick, bound to the picks.
+func (s *Step) group() *huh.Group {
 	opts := make([]huh.Option[string], 0, len(s.apps))
 	for _, a := range s.apps {
 		opts = append(opts, huh.NewOption(s.appLabel(a), a.ID).Selected(slices.Contains(s.picked, a.ID)))
 	}
-	s.form = huh.NewForm(huh.NewGroup(
+	return huh.NewGroup(
 		huh.NewMultiSelect[string]().
 			Title(s.heading()).
 			Description("x picks, / filters, enter goes on (none picked: no request).").
 			Options(opts...).
 			Filterable(true).
 			Value(&s.picked),
-	)).WithTheme(huh.ThemeBase16()).WithShowHelp(false).WithWidth(s.width).WithHeight(s.formHeight())
-	return s.form.Init()
+	)
 }
 
 func (s *Step) heading() string {
@@ -282,23 +304,28 @@ func (s *Step) dedicated() bool { return s.opts.PolicyID != "" && dedicatedPolic
 
 // infoView says what the policy protects already.
 func (s *Step) infoView() string {
-	st := s.c.Styles
-	var text string
-	switch {
-	case s.dedicated():
-		text = "“" + s.opts.PolicyName + "” belongs to the " + s.opts.PolicyName + " app: Okta does not let other apps use it."
-	case s.opts.PolicyID == "":
-		text = "“" + s.opts.PolicyName + "” is new: it protects no app until one is assigned to it."
-	case len(s.already) == 0:
-		text = st.Warn.Render("“"+s.opts.PolicyName+"” protects no app yet:") + " its rules decide nothing until an app uses it."
-	default:
-		labels := make([]string, len(s.already))
-		for i, a := range s.already {
-			labels[i] = a.Label
-		}
-		text = "Already protected by “" + s.opts.PolicyName + "”: " + strings.Join(labels, ", ") + "."
+	text, warn := s.infoText()
+	if warn {
+		text = s.c.Styles.Warn.Render(text)
 	}
 	return lipgloss.NewStyle().Width(max(s.width-2, 20)).Render(text)
+}
+
+// infoText is what the policy protects already, plain; warn marks a policy that protects none.
+func (s *Step) infoText() (text string, warn bool) {
+	switch {
+	case s.dedicated():
+		return "“" + s.opts.PolicyName + "” belongs to the " + s.opts.PolicyName + " app: Okta does not let other apps use it.", false
+	case s.opts.PolicyID == "":
+		return "“" + s.opts.PolicyName + "” is new: it protects no app until one is assigned to it.", false
+	case len(s.already) == 0:
+		return "“" + s.opts.PolicyName + "” protects no app yet: its rules decide nothing until an app uses it.", true
+	}
+	labels := make([]string, len(s.already))
+	for i, a := range s.already {
+		labels[i] = a.Label
+	}
+	return "Already protected by “" + s.opts.PolicyName + "”: " + strings.Join(labels, ", ") + ".", false
 }
 
 // formHeight is the room the list has under the info text (and huh's error line).
