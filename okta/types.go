@@ -57,28 +57,22 @@ type Policy struct {
 type plainPolicy Policy
 
 func (p *Policy) UnmarshalJSON(b []byte) error {
-	if err := unmarshalKeepingExtra(b, (*plainPolicy)(p), &p.Extra); err != nil {
-		return err
-	}
 	p.Rules, p.RulesEmbedded = nil, false
-	raw, ok := p.Extra["_embedded"]
-	if !ok {
-		return nil
-	}
-	delete(p.Extra, "_embedded")
-	if len(p.Extra) == 0 {
-		p.Extra = nil
-	}
-	var embedded struct {
-		Rules *[]Rule `json:"rules"`
-	}
-	if err := json.Unmarshal(raw, &embedded); err != nil {
-		return err
-	}
-	if embedded.Rules != nil {
-		p.Rules, p.RulesEmbedded = *embedded.Rules, true
-	}
-	return nil
+	return unmarshalKeepingExtra(b, (*plainPolicy)(p), &p.Extra, func(key string, value []byte) (bool, error) {
+		if key != "_embedded" {
+			return false, nil
+		}
+		var embedded struct {
+			Rules *[]Rule `json:"rules"`
+		}
+		if err := json.Unmarshal(value, &embedded); err != nil {
+			return true, err
+		}
+		if embedded.Rules != nil {
+			p.Rules, p.RulesEmbedded = *embedded.Rules, true
+		}
+		return true, nil
+	})
 }
 func (p Policy) MarshalJSON() ([]byte, error) { return marshalWithExtra(plainPolicy(p), p.Extra) }
 

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -188,7 +187,5 @@ func writeInventoryJSON(w io.Writer, inv *flows.Inventory, kind flows.Kind, filt
 	if kind != "" {
 		v = inv.Objects(kind, filter)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return writeIndentedJSON(w, v)
 }
