@@ -209,9 +209,23 @@ func runAssuranceRuleAccessible(ctx context.Context, c *Common, in io.Reader, ou
 		if err != nil {
 			return err
 		}
-		daPrintRequest(out, plan.Steps[0])
+		apps, err := f.protectStep().AskPlain(ctx, out, func(g *huh.Group) error { return accessibleForm(in, out, g) })
+		if err != nil {
+			return err
+		}
+		f.draft.ProtectApps = apps
+		if plan, err = f.draft.Plan(); err != nil {
+			return err
+		}
+		for _, st := range plan.Steps {
+			daPrintRequest(out, st)
+		}
 		send := false
-		if err := accessibleForm(in, out, huh.NewGroup(huh.NewConfirm().Title("Send this request now?").Value(&send))); err != nil {
+		question := "Send this request now?"
+		if n := len(plan.Steps); n > 1 {
+			question = fmt.Sprintf("Send these %d requests now?", n)
+		}
+		if err := accessibleForm(in, out, huh.NewGroup(huh.NewConfirm().Title(question).Value(&send))); err != nil {
 			return err
 		}
 		if !send {
@@ -251,6 +265,9 @@ func runAssuranceAccessiblePlan(ctx context.Context, c *Common, plan flows.Plan,
 		types, wait = RuleEventTypes, EventRuleAdd
 	case flows.ActReplaceRule:
 		types, wait = RuleEventTypes, EventRuleUpdate
+	}
+	for _, other := range plan.Steps[1:] {
+		fmt.Fprintf(out, "Done: %s.\n", other.Title)
 	}
 	fmt.Fprintf(out, "Done: %s (id %s).\nChecking the System Log for %s", st.Title, id, wait)
 	f := SyslogFilter{EventTypes: types, TargetID: id, WaitFor: wait, ChangedAt: started}

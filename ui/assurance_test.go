@@ -21,6 +21,7 @@ import (
 	"github.com/okta-device-wizard/okta-device-wizard/flows"
 	"github.com/okta-device-wizard/okta-device-wizard/okta"
 	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox"
+	"github.com/okta-device-wizard/okta-device-wizard/okta/sandbox/sandboxtest"
 	"github.com/okta-device-wizard/okta-device-wizard/ui/run"
 )
 
@@ -858,7 +859,7 @@ func TestAssuranceAccessibleRule(t *testing.T) {
 	answers := []string{
 		accessibleFlowNumber("Device assurance"),
 		"3",      // add to a rule
-		"1",      // first app sign-in policy
+		"4",      // “Password only”
 		"1",      // new rule
 		"0",      // nothing chosen: refused
 		"2", "0", // the second device assurance policy
@@ -866,10 +867,17 @@ func TestAssuranceAccessibleRule(t *testing.T) {
 		"1",        // allow
 		"n",        // not managed
 		"1",        // first
-		"y",        // send
+		"7", "0",   // protect: Workday (7th of the apps not on the policy yet)
+		"y", // send
 	}
 	out := runAccessibleAnswers(t, c, answers)
-	requireOutput(t, "accessible output", out, "choose at least one", "ORed", "POST /api/v1/policies/", `"registered": true`, "Confirmed: policy.rule.add")
+	requireOutput(t, "accessible output", out, "choose at least one", "ORed", "POST /api/v1/policies/", `"registered": true`,
+		"Already protected by “Password only”: Slack.", "Send these 2 requests now?",
+		"Done: Protect app “Workday” with “Password only”", "Confirmed: policy.rule.add")
+	apps, err := env.api.ListApps(context.Background(), okta.AppQuery{Q: "Workday"})
+	if err != nil || len(apps) != 1 || apps[0].AccessPolicyID != sandboxtest.PolicyID(t, env.api, okta.TypeAccessPolicy, "Password only") {
+		t.Errorf("Workday after the accessible rule flow: %+v (%v), want “Password only”", apps, err)
+	}
 }
 
 func TestAssuranceAccessibleCreate(t *testing.T) {
