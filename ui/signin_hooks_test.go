@@ -45,7 +45,7 @@ func TestTrySignInFromTheReviewIsThePrediction(t *testing.T) {
 	d, _, _ := newShellDriver(t, 80, 24)
 	dscWalk{appPolicy: "Registered devices", dscName: "Workforce signals", protect: protectWorkday}.run(d)
 	d.TypeText("t")
-	d.RequireView("Try a sign-in · prediction", "App signed in to", "> Workday")
+	d.RequireView("Try a sign-in · prediction", "App signed in to", "> Workday  · the policy this plan gives it")
 	d.RequireFlat("The wizard's prediction, not Okta's answer")
 	tryContractorsOnAMac(d)
 	d.RequireFlat("The wizard's prediction, not Okta's answer", "Sign-in: Workday · group Contractors",

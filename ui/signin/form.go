@@ -38,6 +38,8 @@ type orgChoices struct {
 	assurances []okta.DeviceAssurance
 	// policyNames names the app sign-in policies, to say which one an app uses.
 	policyNames map[string]string
+	// movedByPlan are the apps the plan under prediction gives another policy.
+	movedByPlan map[string]bool
 }
 
 // loadChoices reads the apps, groups, zones and device assurance policies to pick from.
@@ -115,6 +117,9 @@ func newForm(q *Query, o orgChoices, listHeight int) *huh.Form {
 		label := a.Label + "  · no app sign-in policy"
 		if name, ok := o.policyNames[a.AccessPolicyID]; ok {
 			label = a.Label + "  · policy “" + name + "”"
+		}
+		if o.movedByPlan[a.ID] {
+			label = a.Label + "  · the policy this plan gives it"
 		}
 		appOpts = append(appOpts, huh.NewOption(label, a.ID))
 	}

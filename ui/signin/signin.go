@@ -168,6 +168,14 @@ func (s *Screen) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return s, nil
 		}
 		s.choices = msg.o
+		if s.opts.Plan != nil {
+			s.choices.movedByPlan = map[string]bool{}
+			for _, st := range s.opts.Plan.Steps {
+				if st.Action == flows.ActAssignAppPolicy {
+					s.choices.movedByPlan[st.ObjectID] = true
+				}
+			}
+		}
 		return s, s.openForm()
 	case answerMsg:
 		if msg.s != s {
