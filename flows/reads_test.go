@@ -105,6 +105,9 @@ func TestResumeLooksUpInterruptedStepsInOneWave(t *testing.T) {
 	if err == nil {
 		t.Fatal("the run was not interrupted")
 	}
+	// Requests already at the org land after their latency whether or not we still listen;
+	// resuming before they land would race them (a real resume starts long after).
+	time.Sleep(400 * time.Millisecond)
 	j = reopen(t, dir)
 	left := 0
 	for _, r := range j.Steps() {
@@ -124,7 +127,8 @@ func TestResumeLooksUpInterruptedStepsInOneWave(t *testing.T) {
 	wantReadsFirst(t, trips)
 	gets := 0
 	for _, r := range trips.Requests() {
-		if r.Method == "GET" {
+		// The adopted DSC policy's mappings are read before mapping it again.
+		if r.Method == "GET" && !strings.HasSuffix(r.Path, "/mappings") {
 			gets++
 			if r.Path != "/api/v1/policies" || !strings.Contains(r.Query, "q=") {
 				t.Errorf("lookup %s?%s, want policies narrowed by name", r.Path, r.Query)
