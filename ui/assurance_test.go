@@ -424,8 +424,11 @@ func TestAssuranceWalk(t *testing.T) {
 	r.waitFor("Rule settings", "Rule name")
 	r.typ("Require current iOS")
 	r.key(tea.KeyEnter) // name
+	r.waitFor("┃ Access for devices that pass")
 	r.key(tea.KeyEnter) // access allow
-	r.typ("n")          // not managed
+	r.waitFor("┃ Also require managed devices?")
+	r.typ("n") // not managed
+	r.waitFor("┃ Priority")
 	r.key(tea.KeyEnter) // priority 1
 	// The first policy is the Admin Console's own: no other app may use it.
 	r.waitFor("Protect these apps with", "belongs to the Okta Admin Console app", "No app to pick")
