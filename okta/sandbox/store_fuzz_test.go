@@ -49,23 +49,33 @@ func FuzzDamagedStoreFile(f *testing.F) {
 				content[i] ^= mask
 			}
 		}
-		dir := t.TempDir()
-		path := filepath.Join(dir, "org.json")
-		if err := os.WriteFile(path, content, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		opened, err := openStateFile(path, time.Now())
-		if err != nil {
-			if !strings.Contains(err.Error(), "left untouched") && !strings.Contains(err.Error(), "left as it was") {
-				t.Fatalf("a refusal should say the file was left alone: %v", err)
-			}
-			if after, _ := os.ReadFile(path); !bytes.Equal(after, content) {
-				t.Fatal("a refused state file was modified")
-			}
+		opened := openWrittenState(t, t.TempDir(), content)
+		if opened == nil {
 			return
 		}
 		if err := opened.store.close(); err != nil {
 			t.Fatalf("closing: %v", err)
 		}
 	})
+}
+
+// openWrittenState writes content as dir/org.json and opens it as the sandbox does. A refusal
+// must say the file was left alone and leave its bytes as they were; it returns nil then.
+func openWrittenState(t *testing.T, dir string, content []byte) *openedState {
+	t.Helper()
+	path := filepath.Join(dir, "org.json")
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := openStateFile(path, time.Now())
+	if err != nil {
+		if !strings.Contains(err.Error(), "left untouched") && !strings.Contains(err.Error(), "left as it was") {
+			t.Fatalf("a refusal should say the file was left alone: %v", err)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, content) {
+			t.Fatal("a refused state file was modified")
+		}
+		return nil
+	}
+	return opened
 }

@@ -295,15 +295,7 @@ dsc_walk_to_review() {
 	send Enter
 	focused "Description (optional)"
 	send Enter
-	focused "Rule name"
-	send Enter
-	focused "Access for a registered device"
-	send Enter
-	focused "Require managed devices too?"
-	send Enter
-	focused "People: groups the rule applies to"
-	send Enter
-	focused "Priority: where the rule goes"
+	dsc_app_rule_defaults
 	send Enter
 	protect_no_app "$app"
 	wait_for "Stage 2 of 5 · Signal collection policy"
@@ -317,6 +309,20 @@ dsc_walk_to_review() {
 	focused "Also map these app sign-in policies (optional)"
 	send Enter
 	dsc_rule_stage_defaults
+}
+
+# dsc_app_rule_defaults answers DSC stage 1's new-rule page with its defaults up to the priority
+# field, which it leaves focused: callers check or choose the position, then press Enter.
+dsc_app_rule_defaults() {
+	focused "Rule name"
+	send Enter
+	focused "Access for a registered device"
+	send Enter
+	focused "Require managed devices too?"
+	send Enter
+	focused "People: groups the rule applies to"
+	send Enter
+	focused "Priority: where the rule goes"
 }
 
 # dsc_rule_stage_defaults answers DSC stage 4 with its defaults (an Okta Verify rule) and

@@ -42,15 +42,7 @@ type_text "$APP_POLICY"
 wait_for "> $APP_POLICY"
 send Enter
 wait_for "New rule in “$APP_POLICY”"
-focused "Rule name"
-send Enter
-focused "Access for a registered device"
-send Enter
-focused "Require managed devices too?"
-send Enter
-focused "People: groups the rule applies to"
-send Enter
-focused "Priority: where the rule goes"
+dsc_app_rule_defaults
 wait_for "> 1: first, before the catch-all rule"
 send Enter
 
